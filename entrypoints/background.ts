@@ -1,0 +1,5 @@
+import { registerBackgroundHandlers } from '@/utils/background/handlers';
+
+export default defineBackground(() => {
+  registerBackgroundHandlers();
+});

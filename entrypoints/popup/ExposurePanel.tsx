@@ -1,0 +1,3 @@
+export function ExposurePanel() {
+  return <p>ExposurePanel</p>;
+}

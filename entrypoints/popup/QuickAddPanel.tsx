@@ -1,0 +1,3 @@
+export function QuickAddPanel() {
+  return <p>QuickAddPanel</p>;
+}

@@ -1,0 +1,3 @@
+export function ScamPanel() {
+  return <p>ScamPanel</p>;
+}

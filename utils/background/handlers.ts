@@ -1,0 +1,10 @@
+import { browser } from 'wxt/browser';
+import { registerMessageHandlers } from '@/utils/messaging';
+
+const startedAt = Date.now();
+
+export function registerBackgroundHandlers(): void {
+  registerMessageHandlers({
+    ping: () => ({ version: browser.runtime.getManifest().version, startedAt }),
+  });
+}
