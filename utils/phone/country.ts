@@ -1,4 +1,4 @@
-import { type CountryCode, getCountries, isSupportedCountry } from 'libphonenumber-js/min';
+import { type CountryCode, getCountries, isSupportedCountry } from 'libphonenumber-js/max';
 
 /** Regions libphonenumber-js knows, for the country pickers. */
 export function getSupportedCountries(): CountryCode[] {
