@@ -1,0 +1,337 @@
+/**
+ * One e2e API over two real browsers: Chromium through Playwright, Firefox through
+ * puppeteer-core over WebDriver BiDi. Each *.e2e.ts file runs once per browser (vitest
+ * projects e2e-chromium and e2e-firefox set EG_BROWSER).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page as PlaywrightPage } from 'playwright-core';
+import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
+import { GECKO_ID } from '../../wxt.config';
+
+export type BrowserName = 'chromium' | 'firefox';
+
+export interface RecordedRequest {
+  url: string;
+  method: string;
+  body: string;
+  /** 'page' for extension pages, 'worker' for the background, where the browser tells them apart. */
+  source: string;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+export interface ExtPage {
+  readonly url: string;
+  waitFor(selector: string, timeoutMs?: number): Promise<void>;
+  /** Waits until the element's text matches. */
+  waitForText(selector: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
+  waitForAttribute(selector: string, name: string, value: string, timeoutMs?: number): Promise<void>;
+  click(selector: string): Promise<void>;
+  fill(selector: string, value: string): Promise<void>;
+  select(selector: string, value: string): Promise<void>;
+  press(key: string): Promise<void>;
+  text(selector: string): Promise<string>;
+  attribute(selector: string, name: string): Promise<string | null>;
+  count(selector: string): Promise<number>;
+  /** Runs `fn` in the page. Serialisable argument and result only. */
+  evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
+  reload(waitForSelector?: string): Promise<void>;
+  /** Serious and critical axe-core violations on the page as it is now. */
+  getSeriousAxeViolations(): Promise<AxeViolation[]>;
+  screenshot(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ExtensionSession {
+  readonly browserName: BrowserName;
+  /** Full URL of an extension page, e.g. getUrl('popup.html'). */
+  getUrl(path: string): string;
+  /** Opens an extension page in a new tab and waits for `waitForSelector` (default '#app *'). */
+  openPage(path: string, waitForSelector?: string): Promise<ExtPage>;
+  /** Every request the browser made since launch (or since clearRequests). */
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT = 15_000;
+const FIREFOX_UUID = '5a0c6f7e-2f61-4d0a-9b3e-6e1c2a4b8d10';
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export function getBrowserName(): BrowserName {
+  const name = process.env.EG_BROWSER ?? 'chromium';
+  if (name !== 'chromium' && name !== 'firefox') throw new Error(`EG_BROWSER must be chromium or firefox, not ${name}`);
+  return name;
+}
+
+/** The browser binary: $CHROMIUM_PATH / $FIREFOX_PATH, else Debian's package. */
+export function getBrowserPath(name: BrowserName): string {
+  const [variable, fallback, pkg] =
+    name === 'chromium'
+      ? ['CHROMIUM_PATH', '/usr/bin/chromium', 'chromium']
+      : ['FIREFOX_PATH', '/usr/bin/firefox-esr', 'firefox-esr'];
+  const path = process.env[variable] ?? fallback;
+  if (!existsSync(path)) {
+    throw new Error(
+      `${name} not found at ${path}. Install Debian's package with \`sudo apt-get install -y ${pkg}\`, ` +
+        `or set ${variable} to the browser binary.`,
+    );
+  }
+  return path;
+}
+
+export function getExtensionDir(name: BrowserName): string {
+  const dir = resolve(process.env.EG_OUT_DIR ?? '.output', name === 'chromium' ? 'chrome-mv3' : 'firefox-mv3');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new Error(
+      `No ${name} build at ${dir}. Run \`npx wxt build${name === 'firefox' ? ' -b firefox' : ''}\` first (npm test does).`,
+    );
+  }
+  return dir;
+}
+
+export interface LaunchOptions {
+  browser?: BrowserName;
+  /** Reuse a profile folder (for "persists across restarts"); a fresh temporary one otherwise. */
+  profileDir?: string;
+  /** Browser UI language, e.g. 'en-US' or 'zh-CN' (Chromium; Firefox ESR ships en-US only). */
+  locale?: string;
+}
+
+export async function launchExtension(options: LaunchOptions = {}): Promise<ExtensionSession> {
+  const name = options.browser ?? getBrowserName();
+  return name === 'chromium' ? launchChromium(options) : launchFirefox(options);
+}
+
+async function launchChromium(options: LaunchOptions): Promise<ExtensionSession> {
+  const extensionDir = getExtensionDir('chromium');
+  const ownProfile = !options.profileDir;
+  const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'eg-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profileDir, {
+    executablePath: getBrowserPath('chromium'),
+    headless: true,
+    locale: options.locale ?? 'zh-CN',
+    args: [
+      `--lang=${options.locale ?? 'zh-CN'}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const requests: RecordedRequest[] = [];
+  context.on('request', (request) => {
+    requests.push({
+      url: request.url(),
+      method: request.method(),
+      body: request.postData() ?? '',
+      source: request.serviceWorker() ? 'worker' : 'page',
+    });
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  const getUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+
+  return {
+    browserName: 'chromium',
+    getUrl,
+    requests,
+    clearRequests: () => requests.splice(0),
+    async openPage(path, waitForSelector = '#app *') {
+      const page = await context.newPage();
+      await page.goto(getUrl(path));
+      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+      return wrapPlaywrightPage(page);
+    },
+    async close() {
+      await context.close();
+      if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function wrapPlaywrightPage(page: PlaywrightPage): ExtPage {
+  return {
+    get url() {
+      return page.url();
+    },
+    waitFor: async (selector, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForSelector(selector, { timeout });
+    },
+    waitForText: async (selector, pattern, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForFunction(
+        ([sel, source, flags]) => new RegExp(source, flags).test(document.querySelector(sel)?.textContent ?? ''),
+        [selector, pattern.source, pattern.flags] as const,
+        { timeout },
+      );
+      return (await page.textContent(selector)) ?? '';
+    },
+    waitForAttribute: async (selector, name, value, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForFunction(
+        ([sel, attr, expected]) => document.querySelector(sel)?.getAttribute(attr) === expected,
+        [selector, name, value] as const,
+        { timeout },
+      );
+    },
+    click: (selector) => page.click(selector),
+    fill: (selector, value) => page.fill(selector, value),
+    select: async (selector, value) => {
+      await page.selectOption(selector, value);
+    },
+    press: (key) => page.keyboard.press(key),
+    text: async (selector) => (await page.textContent(selector)) ?? '',
+    attribute: (selector, name) => page.getAttribute(selector, name),
+    count: (selector) => page.locator(selector).count(),
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    reload: async (waitForSelector = '#app *') => {
+      await page.reload();
+      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+    },
+    getSeriousAxeViolations: async () => {
+      // evaluate() runs over the DevTools protocol, so the extension page's CSP does not block axe.
+      await page.evaluate(AXE_SOURCE);
+      return page.evaluate(runAxeInPage);
+    },
+    screenshot: async (path) => {
+      await page.screenshot({ path, fullPage: true });
+    },
+    close: () => page.close(),
+  };
+}
+
+async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> {
+  const extensionDir = getExtensionDir('firefox');
+  const ownProfile = !options.profileDir;
+  const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'eg-firefox-'));
+  const browser: PuppeteerBrowser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: getBrowserPath('firefox'),
+    headless: true,
+    userDataDir: profileDir,
+    args: ['--remote-allow-system-access'],
+    extraPrefsFirefox: {
+      // A fixed internal UUID gives the extension a known moz-extension:// origin.
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      'intl.accept_languages': options.locale ?? 'zh-CN',
+    },
+  });
+  await browser.installExtension(extensionDir);
+  const requests: RecordedRequest[] = [];
+  const recordPage = async (page: PuppeteerPage) => {
+    page.on('request', (request) => {
+      requests.push({ url: request.url(), method: request.method(), body: request.postData() ?? '', source: 'page' });
+    });
+  };
+  for (const page of await browser.pages()) await recordPage(page);
+  browser.on('targetcreated', async (target) => {
+    const page = await target.page();
+    if (page) await recordPage(page);
+  });
+  const getUrl = (path: string) => `moz-extension://${FIREFOX_UUID}/${path.replace(/^\//, '')}`;
+
+  return {
+    browserName: 'firefox',
+    getUrl,
+    requests,
+    clearRequests: () => requests.splice(0),
+    async openPage(path, waitForSelector = '#app *') {
+      const page = await browser.newPage();
+      await recordPage(page);
+      // goto on moz-extension:// URLs never reports completion over BiDi, so do not await it.
+      void page.goto(getUrl(path)).catch(() => undefined);
+      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+      return wrapPuppeteerPage(page);
+    },
+    async close() {
+      await browser.close();
+      if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function wrapPuppeteerPage(page: PuppeteerPage): ExtPage {
+  return {
+    get url() {
+      return page.url();
+    },
+    waitFor: async (selector, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForSelector(selector, { timeout });
+    },
+    waitForText: async (selector, pattern, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForFunction(
+        (sel: string, source: string, flags: string) =>
+          new RegExp(source, flags).test(document.querySelector(sel)?.textContent ?? ''),
+        { timeout },
+        selector,
+        pattern.source,
+        pattern.flags,
+      );
+      return page.$eval(selector, (el) => el.textContent ?? '');
+    },
+    waitForAttribute: async (selector, name, value, timeout = DEFAULT_TIMEOUT) => {
+      await page.waitForFunction(
+        (sel: string, attr: string, expected: string) => document.querySelector(sel)?.getAttribute(attr) === expected,
+        { timeout },
+        selector,
+        name,
+        value,
+      );
+    },
+    click: (selector) => page.click(selector),
+    fill: async (selector, value) => {
+      await page.locator(selector).fill(value);
+    },
+    select: async (selector, value) => {
+      await page.select(selector, value);
+    },
+    press: async (key) => {
+      await page.keyboard.press(key as never);
+    },
+    text: (selector) => page.$eval(selector, (el) => el.textContent ?? ''),
+    attribute: (selector, name) => page.$eval(selector, (el, attr) => el.getAttribute(attr), name),
+    count: async (selector) => (await page.$$(selector)).length,
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    reload: async (waitForSelector = '#app *') => {
+      void page.reload().catch(() => undefined);
+      await new Promise((done) => setTimeout(done, 300));
+      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+    },
+    getSeriousAxeViolations: async () => {
+      await page.evaluate(AXE_SOURCE);
+      return page.evaluate(runAxeInPage);
+    },
+    screenshot: async (path) => {
+      await page.screenshot({ path: path as `${string}.png`, fullPage: true });
+    },
+    close: () => page.close(),
+  };
+}
+
+/** Runs in the page after axe-core's source was evaluated there. */
+async function runAxeInPage(): Promise<AxeViolation[]> {
+  const axe = (globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: AxeViolation[] }> } })
+    .axe;
+  const result = await axe.run(document);
+  return result.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.map((node) => ({ target: node.target })),
+    }));
+}
