@@ -1,0 +1,452 @@
+import { ristretto255_oprf } from '@noble/curves/ed25519.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { type Manifest, type ManifestDataset, parseManifest } from './manifest';
+import {
+  decodeBase64Url,
+  decodeEntryMeta,
+  ENTRY_SIZE,
+  encodeBase64Url,
+  findEntryIndex,
+  getBucketPrefix,
+  TAG_SIZE,
+} from './protocol';
+
+/**
+ * The client half of phone-exposure-v1 (docs/PROTOCOL.md). Only two things about the number leave
+ * this module: the bucket prefix (in the range URL) and the blinded element (in the evaluate body).
+ */
+
+export type ExposureErrorCode =
+  | 'not-configured'
+  | 'unreachable'
+  | 'key-changed'
+  | 'proof-invalid'
+  | 'malformed'
+  | 'rate-limited'
+  | 'server-error';
+
+export const EXPOSURE_ERROR_CODES: readonly ExposureErrorCode[] = [
+  'not-configured',
+  'unreachable',
+  'key-changed',
+  'proof-invalid',
+  'malformed',
+  'rate-limited',
+  'server-error',
+];
+
+export interface ExposedDataset {
+  id: string;
+  /** Titles by language tag, as the manifest gives them. */
+  title: ManifestDataset['title'];
+  /** ISO date the leak was published. */
+  published: string;
+  records: number;
+}
+
+export type ExposureError = {
+  status: 'error';
+  code: ExposureErrorCode;
+  /** Technical detail for logs and the "details" line; never contains the number. */
+  detail?: string;
+  /** Seconds the server asked us to wait (rate-limited only). */
+  retryAfter?: number;
+};
+
+export type ExposureResult =
+  | {
+      status: 'found';
+      datasets: ExposedDataset[];
+      /** Leaked field names, in the manifest's bit order. */
+      fields: string[];
+      datasetBits: number;
+      fieldBits: number;
+      manifest: Manifest;
+    }
+  | { status: 'not-found'; manifest: Manifest }
+  | ExposureError;
+
+/** The subset of fetch the client uses, so tests can pass a Hono app's `request`. */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+
+export interface ExposureServerOptions {
+  /** Base URL of the range API, e.g. http://127.0.0.1:8787 */
+  endpoint: string;
+  /** base64url public key pinned in settings; the manifest must carry exactly this key. */
+  pinnedKey: string;
+  fetch?: FetchLike;
+  /** Per attempt; each request is tried at most twice. */
+  timeoutMs?: number;
+  /** Pause before the one retry. */
+  retryDelayMs?: number;
+  /** Aborting rejects the check with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface CheckExposureOptions extends ExposureServerOptions {
+  /** E.164 from normalizePhone. */
+  e164: string;
+  /** A manifest already fetched and key-checked with getVerifiedManifest (the monitor checks many numbers). */
+  manifest?: Manifest;
+}
+
+export const DEFAULT_TIMEOUT_MS = 8_000;
+export const DEFAULT_RETRY_DELAY_MS = 250;
+const PUBLIC_KEY_SIZE = 32;
+const ELEMENT_SIZE = 32;
+const PROOF_SIZE = 64;
+
+const voprf = ristretto255_oprf.voprf;
+
+/** Thrown inside the flow and turned into an ExposureError at the edge. */
+class ExposureFailure extends Error {
+  constructor(
+    readonly code: ExposureErrorCode,
+    readonly detail?: string,
+    readonly retryAfter?: number,
+  ) {
+    super(detail ? `${code}: ${detail}` : code);
+  }
+}
+
+function toError(failure: ExposureFailure): ExposureError {
+  return {
+    status: 'error',
+    code: failure.code,
+    ...(failure.detail ? { detail: failure.detail } : {}),
+    ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
+  };
+}
+
+function getBaseUrl(endpoint: string): string {
+  const text = endpoint.trim();
+  if (!text) throw new ExposureFailure('not-configured', 'no endpoint');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ExposureFailure('not-configured', 'endpoint is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ExposureFailure('not-configured', 'endpoint is not http(s)');
+  }
+  return text.replace(/\/+$/, '');
+}
+
+function getPinnedKeyBytes(pinnedKey: string): Uint8Array {
+  if (!pinnedKey.trim()) throw new ExposureFailure('not-configured', 'no pinned key');
+  try {
+    const bytes = decodeBase64Url(pinnedKey.trim());
+    if (bytes.length === PUBLIC_KEY_SIZE) return bytes;
+  } catch {
+    // fall through
+  }
+  throw new ExposureFailure('not-configured', 'pinned key is not 32 bytes of base64url');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+interface RequestContext {
+  fetch: FetchLike;
+  timeoutMs: number;
+  retryDelayMs: number;
+  signal?: AbortSignal;
+}
+
+/** A response read to its end, so the body too falls under the attempt's timeout. */
+interface FetchedResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/**
+ * One attempt with its own timeout, covering headers and body. Races the fetch against the timer as
+ * well as aborting it, so a fetch that ignores its signal still cannot hang the check.
+ */
+async function fetchOnce(context: RequestContext, url: string, init: RequestInit): Promise<FetchedResponse> {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new ExposureFailure('unreachable', `timed out after ${context.timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, context.timeoutMs);
+  });
+  const attempt = (async () => {
+    const response = await context.fetch(url, { ...init, signal: controller.signal });
+    return { status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) };
+  })();
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+    context.signal?.removeEventListener('abort', onOuterAbort);
+    // The loser of the race must not surface as an unhandled rejection.
+    attempt.catch(() => undefined);
+  }
+}
+
+/** A network failure, a timeout or a 5xx is tried once more; anything else is final. */
+async function fetchWithRetry(context: RequestContext, url: string, init: RequestInit): Promise<FetchedResponse> {
+  let lastFailure: ExposureFailure | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0) await sleep(context.retryDelayMs, context.signal);
+    if (context.signal?.aborted) throw context.signal.reason;
+    try {
+      const response = await fetchOnce(context, url, init);
+      if (response.status < 500 || attempt === 1) return response;
+      lastFailure = new ExposureFailure('server-error', `HTTP ${response.status}`);
+    } catch (error) {
+      if (context.signal?.aborted) throw context.signal.reason;
+      lastFailure =
+        error instanceof ExposureFailure
+          ? error
+          : new ExposureFailure('unreachable', error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw lastFailure ?? new ExposureFailure('unreachable');
+}
+
+/** 429 and 5xx mean something to the user; any other non-2xx is not the answer the contract promises. */
+function requireOk(response: FetchedResponse, what: string): FetchedResponse {
+  if (response.status >= 200 && response.status < 300) return response;
+  if (response.status === 429) {
+    throw new ExposureFailure(
+      'rate-limited',
+      `${what}: HTTP 429`,
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
+  }
+  if (response.status >= 500) throw new ExposureFailure('server-error', `${what}: HTTP ${response.status}`);
+  throw new ExposureFailure('malformed', `${what}: HTTP ${response.status}`);
+}
+
+function readJson(response: FetchedResponse, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(response.body));
+  } catch {
+    throw new ExposureFailure('malformed', `${what}: not JSON`);
+  }
+}
+
+function createContext(options: ExposureServerOptions): RequestContext {
+  return {
+    fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retryDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
+    signal: options.signal,
+  };
+}
+
+async function fetchVerifiedManifest(options: ExposureServerOptions, context: RequestContext): Promise<Manifest> {
+  const base = getBaseUrl(options.endpoint);
+  const pinned = getPinnedKeyBytes(options.pinnedKey);
+  const response = requireOk(
+    await fetchWithRetry(context, `${base}/v1/manifest`, { method: 'GET', credentials: 'omit' }),
+    'manifest',
+  );
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(readJson(response, 'manifest'));
+  } catch (error) {
+    if (error instanceof ExposureFailure) throw error;
+    throw new ExposureFailure('malformed', `manifest: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  assertPinnedKey(manifest, pinned);
+  return manifest;
+}
+
+/** A key other than the pinned one is an error the user must see: we never re-pin. */
+function assertPinnedKey(manifest: Manifest, pinned: Uint8Array): void {
+  let served: Uint8Array;
+  try {
+    served = decodeBase64Url(manifest.publicKey);
+  } catch {
+    throw new ExposureFailure('malformed', 'manifest: publicKey is not base64url');
+  }
+  if (served.length !== pinned.length || served.some((byte, i) => byte !== pinned[i])) {
+    throw new ExposureFailure('key-changed', 'the server key differs from the pinned key');
+  }
+}
+
+/**
+ * The server's manifest, checked against the contract and the pinned key. The monitor uses this to
+ * see whether a new build was published before re-checking watched numbers.
+ */
+export async function getVerifiedManifest(
+  options: ExposureServerOptions,
+): Promise<{ status: 'ok'; manifest: Manifest } | ExposureError> {
+  try {
+    return { status: 'ok', manifest: await fetchVerifiedManifest(options, createContext(options)) };
+  } catch (error) {
+    if (error instanceof ExposureFailure) return toError(error);
+    throw error;
+  }
+}
+
+async function fetchBucket(context: RequestContext, base: string, manifest: Manifest, prefix: string) {
+  const url = `${base}/v1/range/${encodeURIComponent(manifest.version)}/${prefix}`;
+  const bucket = requireOk(await fetchWithRetry(context, url, { method: 'GET', credentials: 'omit' }), 'range').body;
+  if (bucket.length !== manifest.bucketSize * ENTRY_SIZE) {
+    throw new ExposureFailure(
+      'malformed',
+      `range: ${bucket.length} bytes, expected ${manifest.bucketSize * ENTRY_SIZE}`,
+    );
+  }
+  // Binary search is only sound on a sorted bucket.
+  for (let offset = ENTRY_SIZE; offset < bucket.length; offset += ENTRY_SIZE) {
+    if (compareEntries(bucket, offset - ENTRY_SIZE, offset) > 0)
+      throw new ExposureFailure('malformed', 'range: not sorted');
+  }
+  return bucket;
+}
+
+function compareEntries(bucket: Uint8Array, a: number, b: number): number {
+  for (let i = 0; i < ENTRY_SIZE; i++) {
+    const diff = (bucket[a + i] as number) - (bucket[b + i] as number);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+async function fetchEvaluation(context: RequestContext, base: string, blinded: Uint8Array) {
+  const response = requireOk(
+    await fetchWithRetry(context, `${base}/v1/evaluate`, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blinded: [encodeBase64Url(blinded)] }),
+    }),
+    'evaluate',
+  );
+  const body = readJson(response, 'evaluate');
+  const { evaluated, proof } = (body ?? {}) as { evaluated?: unknown; proof?: unknown };
+  if (!Array.isArray(evaluated) || evaluated.length !== 1 || typeof evaluated[0] !== 'string') {
+    throw new ExposureFailure('malformed', 'evaluate: expected one evaluated element');
+  }
+  if (typeof proof !== 'string') throw new ExposureFailure('malformed', 'evaluate: no proof');
+  const element = decodeField(evaluated[0], ELEMENT_SIZE, 'evaluated element');
+  const proofBytes = decodeField(proof, PROOF_SIZE, 'proof');
+  return { evaluated: element, proof: proofBytes };
+}
+
+function decodeField(text: string, size: number, what: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64Url(text);
+  } catch {
+    throw new ExposureFailure('malformed', `evaluate: ${what} is not base64url`);
+  }
+  if (bytes.length !== size) throw new ExposureFailure('malformed', `evaluate: ${what} is ${bytes.length} bytes`);
+  return bytes;
+}
+
+/** Both requests at once; the first failure cancels the other. */
+async function fetchBoth<A, B>(
+  context: RequestContext,
+  first: (context: RequestContext) => Promise<A>,
+  second: (context: RequestContext) => Promise<B>,
+): Promise<[A, B]> {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const shared = { ...context, signal: controller.signal };
+  const cancelOnFailure = <T>(promise: Promise<T>) =>
+    promise.catch((error: unknown) => {
+      controller.abort(error);
+      throw error;
+    });
+  try {
+    return await Promise.all([cancelOnFailure(first(shared)), cancelOnFailure(second(shared))]);
+  } finally {
+    context.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+function getDatasets(manifest: Manifest, datasetBits: number): ExposedDataset[] {
+  return manifest.datasets
+    .filter((dataset) => dataset.bit < 32 && (datasetBits >>> dataset.bit) & 1)
+    .map(({ id, title, published, records }) => ({ id, title, published, records }));
+}
+
+function getFields(manifest: Manifest, fieldBits: number): string[] {
+  return manifest.fields.filter((_, bit) => bit < 32 && (fieldBits >>> bit) & 1);
+}
+
+/**
+ * Is this number in the server's leak data? Never throws for server trouble: every failure is an
+ * error result the UI can explain. Rejects only when `signal` aborts.
+ */
+export async function checkExposure(options: CheckExposureOptions): Promise<ExposureResult> {
+  const context = createContext(options);
+  try {
+    const base = getBaseUrl(options.endpoint);
+    let manifest: Manifest;
+    if (options.manifest) {
+      assertPinnedKey(options.manifest, getPinnedKeyBytes(options.pinnedKey));
+      manifest = options.manifest;
+    } else {
+      manifest = await fetchVerifiedManifest(options, context);
+    }
+    const publicKey = decodeBase64Url(manifest.publicKey);
+
+    const input = utf8ToBytes(options.e164);
+    const prefix = getBucketPrefix(options.e164, manifest.prefixBits);
+    const { blind, blinded } = voprf.blind(input);
+
+    const [bucket, evaluation] = await fetchBoth(
+      context,
+      (shared) => fetchBucket(shared, base, manifest, prefix),
+      (shared) => fetchEvaluation(shared, base, blinded),
+    );
+
+    let output: Uint8Array;
+    try {
+      output = voprf.finalize(input, blind, evaluation.evaluated, blinded, publicKey, evaluation.proof);
+    } catch (error) {
+      // Includes an evaluated element that is not a group element: the answer is unproven either way.
+      throw new ExposureFailure('proof-invalid', error instanceof Error ? error.message : String(error));
+    }
+
+    const index = findEntryIndex(bucket, output.subarray(0, TAG_SIZE));
+    if (index < 0) return { status: 'not-found', manifest };
+    const entry = bucket.subarray(index * ENTRY_SIZE, (index + 1) * ENTRY_SIZE);
+    const { datasetBits, fieldBits } = decodeEntryMeta(entry, output);
+    return {
+      status: 'found',
+      datasets: getDatasets(manifest, datasetBits),
+      fields: getFields(manifest, fieldBits),
+      datasetBits,
+      fieldBits,
+      manifest,
+    };
+  } catch (error) {
+    if (error instanceof ExposureFailure) return toError(error);
+    throw error;
+  }
+}
