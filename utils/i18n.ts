@@ -6,7 +6,7 @@ type Messages = Record<string, { message: string }>;
 type Substitution = string | number;
 
 /** The language the user picked in options overrides the browser's; null follows the browser. */
-let override: { lang: string; messages: Messages } | null = null;
+let override: Messages | null = null;
 
 // browser.i18n cannot switch language at run time, so a chosen language is read from the
 // same generated _locales/<lang>/messages.json the browser itself uses.
@@ -17,7 +17,7 @@ export async function loadLanguage(choice: LanguageChoice): Promise<void> {
   }
   const url = browser.runtime.getURL(`/_locales/${choice}/messages.json` as '/');
   const response = await fetch(url);
-  override = { lang: choice, messages: (await response.json()) as Messages };
+  override = (await response.json()) as Messages;
 }
 
 function substitute(message: string, subs: readonly Substitution[]): string {
@@ -28,17 +28,19 @@ function substitute(message: string, subs: readonly Substitution[]): string {
 
 export function t(key: string, subs: readonly Substitution[] = []): string {
   if (override) {
-    const entry = override.messages[key.replaceAll('.', '_')];
+    const entry = override[key.replaceAll('.', '_')];
     if (entry) return substitute(entry.message, subs);
   }
   const strings = subs.map(String);
   return (i18n.t as (key: string, subs?: string[]) => string)(key, strings.length ? strings : undefined);
 }
 
-/** BCP 47 tag of the language now shown, for <html lang> and Intl formatting. */
+/**
+ * BCP 47 tag of the language now shown, for <html lang> and Intl formatting. Read from the
+ * messages themselves: the browser may report a UI language it has no extension strings for.
+ */
 export function getUiLanguage(): string {
-  const lang = override?.lang ?? browser.i18n.getUILanguage();
-  return lang.replace('_', '-');
+  return t('meta.lang');
 }
 
 /** True when Chinese script should be Traditional (zh-TW, zh-HK, zh-Hant…). */

@@ -65,6 +65,7 @@ export function App() {
             <select
               {...aria}
               value={settings.language}
+              data-value={settings.language}
               onChange={(e) => saveDisplay({ language: e.currentTarget.value as LanguageChoice })}
             >
               {LANGUAGE_CHOICES.map((choice) => (

@@ -35,6 +35,25 @@ describe('foundation', () => {
     await en.close();
   });
 
+  it('offers Traditional Chinese, and "auto" follows the browser language', async () => {
+    await chooseLanguage('zh_TW');
+    const tw = await session.openPage('popup.html', '[role="tab"]');
+    expect(await tw.text('h1')).toBe('號碼衛士');
+    await tw.close();
+
+    const options = await session.openPage('options.html', '#language');
+    await options.select('#language', 'auto');
+    await options.waitForAttribute('#language', 'data-value', 'auto');
+    // What the browser itself picks from _locales (Debian's browsers ship only their en-US UI,
+    // whatever --lang says), which "auto" must follow, <html lang> included.
+    const browserChoice = await options.evaluate(() => chrome.i18n.getMessage('extName'));
+    await options.close();
+    const popup = await session.openPage('popup.html', '[role="tab"]');
+    expect(await popup.text('h1')).toBe(browserChoice);
+    expect(await popup.attribute('html', 'lang')).toBe(browserChoice === '号码卫士' ? 'zh-CN' : 'en');
+    await popup.close();
+  });
+
   it('switches popup sections with the keyboard', async () => {
     const popup = await session.openPage('popup.html', '[role="tab"]');
     await popup.evaluate(() => (document.querySelector('[role="tab"][aria-selected="true"]') as HTMLElement).focus());

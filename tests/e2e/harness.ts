@@ -253,7 +253,7 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
       await recordPage(page);
       // goto on moz-extension:// URLs never reports completion over BiDi, so do not await it.
       void page.goto(getUrl(path)).catch(() => undefined);
-      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+      await waitForSelectorAcrossNavigation(page, waitForSelector);
       return wrapPuppeteerPage(page);
     },
     async close() {
@@ -261,6 +261,23 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
       if (ownProfile) rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Firefox answers a selector wait that started on the tab's about:blank with a protocol error
+ * once the extension page replaces it; keep waiting on the new document until the deadline.
+ */
+async function waitForSelectorAcrossNavigation(page: PuppeteerPage, selector: string): Promise<void> {
+  const deadline = Date.now() + DEFAULT_TIMEOUT;
+  for (;;) {
+    try {
+      await page.waitForSelector(selector, { timeout: Math.max(1, deadline - Date.now()) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
 }
 
 function wrapPuppeteerPage(page: PuppeteerPage): ExtPage {
@@ -308,7 +325,7 @@ function wrapPuppeteerPage(page: PuppeteerPage): ExtPage {
     reload: async (waitForSelector = '#app *') => {
       void page.reload().catch(() => undefined);
       await new Promise((done) => setTimeout(done, 300));
-      await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+      await waitForSelectorAcrossNavigation(page, waitForSelector);
     },
     getSeriousAxeViolations: async () => {
       await page.evaluate(AXE_SOURCE);

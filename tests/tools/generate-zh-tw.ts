@@ -12,7 +12,7 @@ const HEADER = '# Generated from zh-CN.yml by `npm run i18n:zh-TW` (OpenCC cn â†
 export function generateZhTw(zhCnYaml: string): string {
   const convert = OpenCC.Converter({ from: 'cn', to: 'twp' });
   // Keys and placeholders are ASCII and pass through unchanged; only the Chinese text converts.
-  return HEADER + convert(zhCnYaml);
+  return HEADER + convert(zhCnYaml).replace(/^( {2}lang: )zh-CN$/m, '$1zh-TW');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
