@@ -46,7 +46,11 @@ describe('foundation', () => {
     await options.waitForAttribute('#language', 'data-value', 'auto');
     // What the browser itself picks from _locales (Debian's browsers ship only their en-US UI,
     // whatever --lang says), which "auto" must follow, <html lang> included.
-    const browserChoice = await options.evaluate(() => chrome.i18n.getMessage('extName'));
+    const browserChoice = await options.evaluate(() =>
+      (globalThis as unknown as { chrome: { i18n: { getMessage(key: string): string } } }).chrome.i18n.getMessage(
+        'extName',
+      ),
+    );
     await options.close();
     const popup = await session.openPage('popup.html', '[role="tab"]');
     expect(await popup.text('h1')).toBe(browserChoice);
