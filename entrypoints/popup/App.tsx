@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { BackgroundStatus } from '@/components/BackgroundStatus';
 import { Tabs } from '@/components/Tabs';
+import { useSettings } from '@/components/useSettings';
 import { t } from '@/utils/i18n';
 import { ExposurePanel } from './ExposurePanel';
 import { QuickAddPanel } from './QuickAddPanel';
@@ -11,13 +12,25 @@ type Section = 'exposure' | 'scam' | 'log';
 
 export function App() {
   const [section, setSection] = useState<Section>('exposure');
+  const [settings, saveSettings] = useSettings();
   return (
     <main class="page page-popup">
       <header class="page-header">
         <h1>{t('popup.title')}</h1>
-        <button type="button" class="secondary" onClick={() => browser.runtime.openOptionsPage()}>
-          {t('common.settings')}
-        </button>
+        <div class="row">
+          <button
+            type="button"
+            class="secondary"
+            id="large-text-toggle"
+            aria-pressed={settings?.largeText ?? false}
+            onClick={() => settings && saveSettings({ largeText: !settings.largeText })}
+          >
+            {t('popup.largeText')}
+          </button>
+          <button type="button" class="secondary" onClick={() => browser.runtime.openOptionsPage()}>
+            {t('common.settings')}
+          </button>
+        </div>
       </header>
       <Tabs
         label={t('popup.sections')}

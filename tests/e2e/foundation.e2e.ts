@@ -94,7 +94,32 @@ describe('foundation', () => {
     const rootSize = await options.evaluate(() => getComputedStyle(document.documentElement).fontSize);
     expect(Number.parseFloat(rootSize)).toBeGreaterThan(16);
     await options.click('#large-text');
+    // Saved once the page applied it; closing earlier could drop the write.
+    await options.evaluate(
+      () =>
+        new Promise<void>((done) => {
+          const check = () =>
+            document.documentElement.classList.contains('large-text') ? setTimeout(check, 50) : done();
+          check();
+        }),
+    );
     await options.close();
+  });
+
+  it('toggles large text from the popup, for older users, and remembers it', async () => {
+    const popup = await session.openPage('popup.html', '#large-text-toggle');
+    expect(await popup.attribute('#large-text-toggle', 'aria-pressed')).toBe('false');
+    await popup.click('#large-text-toggle');
+    await popup.waitForAttribute('#large-text-toggle', 'aria-pressed', 'true');
+    expect(await popup.evaluate(() => document.documentElement.classList.contains('large-text'))).toBe(true);
+    const options = await session.openPage('options.html', '#large-text');
+    expect(await options.evaluate(() => (document.querySelector('#large-text') as HTMLInputElement).checked)).toBe(
+      true,
+    );
+    await options.close();
+    await popup.click('#large-text-toggle');
+    await popup.waitForAttribute('#large-text-toggle', 'aria-pressed', 'false');
+    await popup.close();
   });
 
   it('round-trips a message to the background', async () => {
