@@ -1,0 +1,38 @@
+/** `npm run range:build -- --config FILE`: build range data from leaked files (see docs/PROTOCOL.md). */
+import { resolve } from 'node:path';
+import { buildRange, formatBuildReport } from '../builder/build';
+import { loadBuildConfig } from '../builder/config';
+import { readKeyFile } from '../keys';
+import { parseCliArgs, runCli, UsageError } from './args';
+
+const USAGE = `usage: npm run range:build -- --config FILE [--quiet] [--work-dir DIR]
+
+Reads the datasets named in the config JSON (CSV/TSV/XLSX/TXT), normalises and de-duplicates the numbers,
+evaluates them under the secret key and writes manifest.json, SHA256SUMS and buckets/ to "out",
+replacing the previous build only when the new one is complete. Paths in the config are relative to it.
+  --config FILE    build config, e.g.
+                   {"key": "keys/demo.key", "out": "range-data", "prefixBits": 12,
+                    "datasets": [{"id": "cn-loan-2019", "title": {"en": "…", "zh-CN": "…"},
+                                  "published": "2019-06-05", "defaultCountry": "CN",
+                                  "inputs": ["leak.csv"], "phoneColumn": "手机号", "fields": ["name"]}]}
+  --work-dir DIR   where partition files go while building (default: beside "out")
+  --quiet          print only the summary`;
+
+runCli(async () => {
+  const args = parseCliArgs(
+    { config: { type: 'string' }, quiet: { type: 'boolean' }, 'work-dir': { type: 'string' } },
+    USAGE,
+  );
+  if (!args.config) throw new UsageError(`--config FILE is required\n\n${USAGE}`);
+  const config = await loadBuildConfig(resolve(args.config));
+  const key = await readKeyFile(config.key);
+  for (const warning of key.warnings) console.error(`warning: ${warning}`);
+  const report = await buildRange(config, {
+    secretKey: key.secretKey,
+    workDir: args['work-dir'],
+    onProgress: args.quiet ? undefined : (message) => console.error(message),
+  });
+  console.log(formatBuildReport(report));
+  // Read by the benchmark: peak memory of this process.
+  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+});
