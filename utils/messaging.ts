@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import type { MonitorSummary } from '@/utils/exposure/monitor';
 
 /**
  * The one message contract between extension pages and the background.
@@ -6,6 +7,8 @@ import { browser } from 'wxt/browser';
  */
 export interface MessageContract {
   ping: { request: undefined; response: { version: string; startedAt: number } };
+  /** Re-check every watched number now (the popup's "check watched numbers now"). */
+  'exposure.recheckNow': { request: undefined; response: MonitorSummary };
 }
 
 export type MessageType = keyof MessageContract;

@@ -1,3 +1,143 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCountryOptions } from '@/components/CountrySelect';
+import { Field } from '@/components/Field';
+import { useSettings } from '@/components/useSettings';
+import { checkExposure } from '@/utils/exposure';
+import { t } from '@/utils/i18n';
+import {
+  type CountryCode,
+  formatPhoneAsYouType,
+  getCaretAfterFormat,
+  getDefaultCountry,
+  isCountryCode,
+  normalizePhone,
+} from '@/utils/phone';
+import type { Settings } from '@/utils/settings';
+import { type ExposureOutcome, ExposureResultView } from './exposure/ExposureResultView';
+import { getReasonMessage } from './exposure/messages';
+import { WatchForm, WatchList } from './exposure/WatchPanel';
+
+/**
+ * "Is my number leaked?": the check runs here in the popup, straight against the range server
+ * (it allows any origin), so no number ever passes through the background.
+ */
 export function ExposurePanel() {
-  return <p>ExposurePanel</p>;
+  const [settings] = useSettings();
+  if (!settings) return <p role="status">{t('common.loading')}</p>;
+  return <ExposureChecker settings={settings} />;
+}
+
+function ExposureChecker(props: { settings: Settings }) {
+  const { settings } = props;
+  const countries = useCountryOptions();
+  const [country, setCountry] = useState<CountryCode>(() =>
+    getDefaultCountry(settings.defaultCountry, navigator.language),
+  );
+  const [phone, setPhone] = useState('');
+  const [outcome, setOutcome] = useState<ExposureOutcome | null>(null);
+  const pending = useRef<AbortController | null>(null);
+
+  // A closed popup or a new check abandons the old one.
+  useEffect(() => () => pending.current?.abort(), []);
+
+  function onPhoneInput(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    const raw = input.value;
+    const caret = input.selectionStart ?? raw.length;
+    const formatted = formatPhoneAsYouType(raw, country);
+    if (formatted !== raw) {
+      input.value = formatted;
+      const position = getCaretAfterFormat(formatted, raw.slice(0, caret));
+      input.setSelectionRange(position, position);
+    }
+    setPhone(formatted);
+    if (outcome?.kind === 'invalid') setOutcome(null);
+  }
+
+  function onCountryChange(event: Event) {
+    const value = (event.currentTarget as HTMLSelectElement).value;
+    if (!isCountryCode(value)) return;
+    setCountry(value);
+    setPhone((current) => formatPhoneAsYouType(current, value));
+    if (outcome?.kind === 'invalid') setOutcome(null);
+  }
+
+  async function check(event: Event) {
+    event.preventDefault();
+    pending.current?.abort();
+    const normalized = normalizePhone(phone, country);
+    if (!normalized.ok) {
+      // Invalid input never leaves the popup.
+      setOutcome({ kind: 'invalid', reason: normalized.reason });
+      document.getElementById('phone-input')?.focus();
+      return;
+    }
+    const controller = new AbortController();
+    pending.current = controller;
+    setOutcome({ kind: 'checking', phone: normalized });
+    try {
+      const result = await checkExposure({
+        e164: normalized.e164,
+        endpoint: settings.endpoint,
+        pinnedKey: settings.pinnedKey,
+        signal: controller.signal,
+      });
+      if (!controller.signal.aborted) setOutcome({ kind: 'result', phone: normalized, result });
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      throw error;
+    }
+  }
+
+  const invalidReason = outcome?.kind === 'invalid' ? getReasonMessage(outcome.reason) : null;
+  const checking = outcome?.kind === 'checking';
+
+  return (
+    <div class="exposure-panel">
+      <p class="muted">{t('exposure.intro')}</p>
+      {settings.keyLabel === 'demo' && (
+        <p class="exposure-demo">
+          <span class="badge" id="exposure-demo-badge">
+            {t('exposure.demoBadge')}
+          </span>{' '}
+          <span class="muted">{t('exposure.demoHint')}</span>
+        </p>
+      )}
+      <form onSubmit={check} noValidate>
+        <Field id="phone-country" label={t('exposure.countryLabel')} hint={t('exposure.countryHint')}>
+          {(aria) => (
+            <select {...aria} value={country} onChange={onCountryChange}>
+              {countries.map((option) => (
+                <option value={option.code} key={option.code}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="phone-input" label={t('exposure.phoneLabel')} hint={t('exposure.phoneHint')} error={invalidReason}>
+          {(aria) => (
+            <input
+              {...aria}
+              type="tel"
+              inputMode="tel"
+              // Off: the browser's form history would otherwise keep every number typed here.
+              autocomplete="off"
+              spellcheck={false}
+              value={phone}
+              onInput={onPhoneInput}
+            />
+          )}
+        </Field>
+        <button type="submit" id="check-exposure" disabled={checking}>
+          {checking ? t('exposure.checking') : t('exposure.check')}
+        </button>
+      </form>
+      {outcome && <ExposureResultView outcome={outcome} />}
+      {outcome?.kind === 'result' && outcome.result.status !== 'error' && (
+        <WatchForm key={outcome.phone.e164} phone={outcome.phone} result={outcome.result} />
+      )}
+      <WatchList />
+    </div>
+  );
 }

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { runExposureMonitor } from '@/utils/exposure/monitor';
 import { registerMessageHandlers } from '@/utils/messaging';
 
 const startedAt = Date.now();
@@ -6,5 +7,6 @@ const startedAt = Date.now();
 export function registerBackgroundHandlers(): void {
   registerMessageHandlers({
     ping: () => ({ version: browser.runtime.getManifest().version, startedAt }),
+    'exposure.recheckNow': () => runExposureMonitor({ force: true }),
   });
 }

@@ -13,4 +13,12 @@ export {
   getVerifiedManifest,
   parseRetryAfter,
 } from './client';
+export { formatPublishedDate, getDatasetTitle, getReportRegion, type ReportRegion } from './display';
 export { type Manifest, type ManifestDataset, parseManifest } from './manifest';
+export {
+  EXPOSURE_ALARM_NAME,
+  type MonitorSummary,
+  runExposureMonitor,
+  setupExposureMonitoring,
+} from './monitor';
+export { type AddWatchResult, addWatch, getWatches, MAX_WATCH_LABEL_LENGTH, removeWatch } from './watches';
