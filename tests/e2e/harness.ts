@@ -233,7 +233,17 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
   const requests: RecordedRequest[] = [];
   const recordPage = async (page: PuppeteerPage) => {
     page.on('request', (request) => {
-      requests.push({ url: request.url(), method: request.method(), body: request.postData() ?? '', source: 'page' });
+      const recorded: RecordedRequest = { url: request.url(), method: request.method(), body: '', source: 'page' };
+      requests.push(recorded);
+      // Over WebDriver BiDi postData() throws UnsupportedOperation; the body has to be fetched.
+      if (request.hasPostData()) {
+        request.fetchPostData().then(
+          (body) => {
+            recorded.body = body ?? '';
+          },
+          () => undefined,
+        );
+      }
     });
   };
   for (const page of await browser.pages()) await recordPage(page);
