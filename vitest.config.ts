@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
+
+// e2e tests run without WxtVitest (no fake browser) but import server/ code that uses the `@/` alias.
+const rootAlias = { find: /^@\//, replacement: fileURLToPath(new URL('./', import.meta.url)) };
 
 // One runner, four projects. `npm test` runs them all through tests/run-all.ts, which
 // totals them into the final "N passed, N failed" line.
@@ -26,6 +30,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: [rootAlias] },
         test: {
           name: 'e2e-chromium',
           environment: 'node',
@@ -37,6 +42,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: [rootAlias] },
         test: {
           name: 'e2e-firefox',
           environment: 'node',
