@@ -33,6 +33,8 @@ runCli(async () => {
     onProgress: args.quiet ? undefined : (message) => console.error(message),
   });
   console.log(formatBuildReport(report));
-  // Read by the benchmark: peak memory of this process.
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  // Read by the benchmark: peak memory and CPU time of this process.
+  const usage = process.resourceUsage();
+  console.log(`peak RSS: ${(usage.maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(`cpu: ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(1)} s`);
 });

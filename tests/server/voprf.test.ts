@@ -3,11 +3,13 @@ import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import {
   createNobleVoprf,
+  createRistrettoOps,
   createSodiumVoprf,
   deriveKeyPair,
   generateKeyPair,
   InvalidElementError,
   isValidElement,
+  randomScalar,
   type VoprfServer,
 } from '@/server/voprf';
 import { VOPRF_KEY_VECTOR, VOPRF_VECTORS } from './rfc9497-vectors';
@@ -114,6 +116,21 @@ describe('libsodium fast path equals @noble/curves', () => {
         inputs.map((input) => bytesToHex(reference.evaluate(input))),
       );
     }
+  });
+
+  it('the direct WebAssembly calls equal the libsodium wrappers', () => {
+    const direct = createRistrettoOps();
+    const wrapped = createRistrettoOps({ useRawExports: false });
+    for (let i = 0; i < 20; i++) {
+      const scalar = randomScalar();
+      const point = wrapped.fromHash(randomBytes(64));
+      expect(bytesToHex(direct.fromHash(randomBytes(64).fill(i)))).toBe(
+        bytesToHex(wrapped.fromHash(randomBytes(64).fill(i))),
+      );
+      expect(bytesToHex(direct.scalarMult(scalar, point))).toBe(bytesToHex(wrapped.scalarMult(scalar, point)));
+      expect(bytesToHex(direct.scalarMultBase(scalar))).toBe(bytesToHex(wrapped.scalarMultBase(scalar)));
+    }
+    expect(() => direct.scalarMult(new Uint8Array(32), wrapped.fromHash(randomBytes(64)))).toThrow(/identity/);
   });
 
   it('a proof made with another key does not verify', () => {
