@@ -1,0 +1,396 @@
+import type { Channel, ContactStatus, LogContact, RiskLevel } from './model';
+import { getRiskRank } from './model';
+import { getDigits } from './number';
+
+/**
+ * In-memory search over the whole log. Contacts are few enough (100 000 fit in tens of megabytes) that a
+ * linear substring scan over one precomputed string per contact beats any token index: it matches Chinese
+ * without word segmentation, finds digits across number formats, and stays well under a keystroke's
+ * budget. It also works unchanged on an encrypted log once it is decrypted into memory on unlock.
+ */
+
+export interface LogFilters {
+  statuses?: readonly ContactStatus[];
+  /** Any event on one of these channels. */
+  channels?: readonly Channel[];
+  risks?: readonly RiskLevel[];
+  /** Any of these scam script ids (the matcher's categories). */
+  scripts?: readonly string[];
+  tags?: readonly string[];
+  /** Any event at or after `from` and at or before `to` (ms since epoch). */
+  from?: number;
+  to?: number;
+}
+
+export const LOG_SORTS = ['last', 'first', 'count', 'risk', 'name'] as const;
+export type LogSort = (typeof LOG_SORTS)[number];
+
+export interface LogQuery {
+  text?: string;
+  filters?: LogFilters;
+  sort?: LogSort;
+  /** Default: descending for dates, count and risk; ascending for name. */
+  descending?: boolean;
+}
+
+export interface LogSearchResult {
+  /** Matching contact ids in sort order. */
+  ids: string[];
+  total: number;
+}
+
+interface IndexEntry {
+  id: string;
+  /** Digit strings of every form of the number, joined with "|". */
+  digits: string;
+  /** Everything searchable as text, NFKC-folded and lowercased. */
+  text: string;
+  name: string;
+  status: ContactStatus;
+  risk: RiskLevel;
+  channels: Channel[];
+  scripts: string[];
+  tags: string[];
+  eventTimes: number[];
+  firstAt: number;
+  lastAt: number;
+  count: number;
+}
+
+function foldText(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+const NUMBER_LIKE = /^[+\d\s\-()./]+$/;
+
+function createEntry(contact: LogContact): IndexEntry {
+  const digitForms = new Set<string>();
+  const addDigits = (value: string | null) => {
+    const digits = value ? getDigits(value) : '';
+    if (digits) digitForms.add(digits);
+  };
+  addDigits(contact.number.e164);
+  addDigits(contact.number.national);
+  addDigits(contact.number.input);
+  for (const input of contact.numberInputs) addDigits(input);
+
+  const parts: string[] = [contact.name, contact.said, contact.demanded, contact.notes, contact.number.input];
+  for (const input of contact.numberInputs) parts.push(input);
+  if (contact.number.e164) parts.push(contact.number.e164);
+  for (const tag of contact.tags) parts.push(tag);
+  const channels = new Set<Channel>([contact.channel]);
+  const eventTimes: number[] = [];
+  for (const event of contact.events) {
+    if (event.deletedAt !== null) continue;
+    if (event.said && event.said !== contact.said) parts.push(event.said);
+    if (event.demanded && event.demanded !== contact.demanded) parts.push(event.demanded);
+    channels.add(event.channel);
+    eventTimes.push(event.at);
+  }
+  for (const attachment of contact.attachments) if (attachment.deletedAt === null) parts.push(attachment.name);
+  eventTimes.sort((a, b) => a - b);
+  return {
+    id: contact.id,
+    digits: [...digitForms].join('|'),
+    // "\n" between fields so a query never matches across the end of one field and the start of the next.
+    text: foldText(parts.filter(Boolean).join('\n')),
+    name: contact.name,
+    status: contact.status,
+    risk: contact.risk,
+    channels: [...channels],
+    scripts: contact.scripts,
+    tags: contact.tags,
+    eventTimes,
+    firstAt: contact.firstAt,
+    lastAt: contact.lastAt,
+    count: contact.count,
+  };
+}
+
+interface Term {
+  text: string;
+  /** Digit forms to look for in the number when the term looks like (part of) a number. */
+  digits: string[];
+}
+
+function parseQuery(query: string): Term[] {
+  const folded = foldText(query).trim();
+  if (!folded) return [];
+  const numberTerm = (raw: string): Term => {
+    const digits = getDigits(raw);
+    const forms = digits ? [digits] : [];
+    // "0086 138…" or "00 86…": the international prefix is not part of the stored E.164 digits.
+    if (digits.startsWith('00') && digits.length > 2) forms.push(digits.slice(2));
+    return { text: raw, digits: forms };
+  };
+  // A whole query that looks like a number is one number, however it is spaced ("138 0013").
+  if (NUMBER_LIKE.test(folded) && /\d/.test(folded)) return [numberTerm(folded)];
+  // Otherwise every whitespace-separated part must match somewhere (substring, so Chinese needs no spaces).
+  return folded
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((part) => (NUMBER_LIKE.test(part) && /\d/.test(part) ? numberTerm(part) : { text: part, digits: [] }));
+}
+
+function matchesTerm(entry: IndexEntry, term: Term): boolean {
+  for (const digits of term.digits) if (entry.digits.includes(digits)) return true;
+  return entry.text.includes(term.text);
+}
+
+function hasAny<T>(values: readonly T[], wanted: ReadonlySet<T>): boolean {
+  for (const value of values) if (wanted.has(value)) return true;
+  return false;
+}
+
+/** Whether any of the sorted times falls inside [from, to]. */
+function hasTimeIn(times: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < times.length && (times[lo] as number) <= to;
+}
+
+type FilterCheck = (entry: IndexEntry) => boolean;
+
+function createFilterCheck(filters: LogFilters | undefined): FilterCheck | null {
+  if (!filters) return null;
+  const checks: FilterCheck[] = [];
+  if (filters.statuses?.length) {
+    const wanted = new Set(filters.statuses);
+    checks.push((entry) => wanted.has(entry.status));
+  }
+  if (filters.risks?.length) {
+    const wanted = new Set(filters.risks);
+    checks.push((entry) => wanted.has(entry.risk));
+  }
+  if (filters.channels?.length) {
+    const wanted = new Set(filters.channels);
+    checks.push((entry) => hasAny(entry.channels, wanted));
+  }
+  if (filters.scripts?.length) {
+    const wanted = new Set(filters.scripts);
+    checks.push((entry) => hasAny(entry.scripts, wanted));
+  }
+  if (filters.tags?.length) {
+    const wanted = new Set(filters.tags);
+    checks.push((entry) => hasAny(entry.tags, wanted));
+  }
+  if (filters.from !== undefined || filters.to !== undefined) {
+    const from = filters.from ?? Number.NEGATIVE_INFINITY;
+    const to = filters.to ?? Number.POSITIVE_INFINITY;
+    checks.push((entry) => hasTimeIn(entry.eventTimes, from, to));
+  }
+  if (checks.length === 0) return null;
+  return (entry) => checks.every((check) => check(entry));
+}
+
+export interface LogSearchIndex {
+  /** Adds or replaces a contact; deleted contacts (deletedAt set) are removed. */
+  upsert(contact: LogContact): void;
+  /** Many at once (loading, importing): cheaper than one by one, as sort orders are rebuilt once. */
+  upsertMany(contacts: Iterable<LogContact>): void;
+  remove(id: string): void;
+  clear(): void;
+  /** Builds a sort order ahead of the first keystroke (it is kept up to date afterwards). */
+  prepare(sort?: LogSort): void;
+  readonly size: number;
+  search(query: LogQuery): LogSearchResult;
+}
+
+/** Above this many changes at once, sort orders are rebuilt instead of updated one insertion at a time. */
+const BULK_CHANGE = 200;
+
+/** The in-memory search index; build it with all live contacts, then keep it current with upsert/remove. */
+export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
+  const entries: (IndexEntry | null)[] = [];
+  const positions = new Map<string, number>();
+  let free: number[] = [];
+  let version = 0;
+  // Sorted positions per sort key, built on first use and then updated in place on every change, so a
+  // keystroke never pays for a sort.
+  let sortCache = new Map<LogSort, number[]>();
+  // As-you-type: a query that extends the previous one only needs to look at the previous matches.
+  let previous: { version: number; text: string; terms: Term[]; matches: Int32Array } | null = null;
+  const collator = new Intl.Collator(language, { sensitivity: 'base', numeric: true });
+
+  const at = (i: number) => entries[i] as IndexEntry;
+  // Ascending by the key, then by last contact among equals, so the order is stable and meaningful.
+  const byLast = (a: number, b: number) => at(a).lastAt - at(b).lastAt || a - b;
+  const compare: Record<LogSort, (a: number, b: number) => number> = {
+    last: byLast,
+    first: (a, b) => at(a).firstAt - at(b).firstAt || byLast(a, b),
+    count: (a, b) => at(a).count - at(b).count || byLast(a, b),
+    risk: (a, b) => getRiskRank(at(a).risk) - getRiskRank(at(b).risk) || byLast(a, b),
+    name: (a, b) => collator.compare(at(a).name, at(b).name) || byLast(a, b),
+  };
+
+  function removeFromOrders(position: number) {
+    for (const order of sortCache.values()) {
+      const k = order.indexOf(position);
+      if (k >= 0) order.splice(k, 1);
+    }
+  }
+
+  function insertIntoOrders(position: number) {
+    for (const [sort, order] of sortCache) {
+      const cmp = compare[sort];
+      let lo = 0;
+      let hi = order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (cmp(order[mid] as number, position) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      order.splice(lo, 0, position);
+    }
+  }
+
+  function removeEntry(id: string, keepOrders: boolean) {
+    const position = positions.get(id);
+    if (position === undefined) return;
+    if (keepOrders) removeFromOrders(position);
+    entries[position] = null;
+    positions.delete(id);
+    free.push(position);
+  }
+
+  function setEntry(contact: LogContact, keepOrders: boolean) {
+    if (contact.deletedAt !== null) {
+      removeEntry(contact.id, keepOrders);
+      return;
+    }
+    const entry = createEntry(contact);
+    let position = positions.get(contact.id);
+    if (position !== undefined) {
+      if (keepOrders) removeFromOrders(position);
+      entries[position] = entry;
+    } else {
+      position = free.pop() ?? entries.length;
+      entries[position] = entry;
+      positions.set(contact.id, position);
+    }
+    if (keepOrders) insertIntoOrders(position);
+  }
+
+  function changed(ordersKept: boolean) {
+    version++;
+    previous = null;
+    if (!ordersKept) sortCache = new Map();
+  }
+
+  function getSortOrder(sort: LogSort): number[] {
+    const cached = sortCache.get(sort);
+    if (cached) return cached;
+    const order: number[] = [];
+    for (let i = 0; i < entries.length; i++) if (entries[i]) order.push(i);
+    order.sort(compare[sort]);
+    sortCache.set(sort, order);
+    return order;
+  }
+
+  function findTextMatches(text: string): Int32Array | null {
+    const terms = parseQuery(text);
+    if (terms.length === 0) return null;
+    const key = foldText(text).trim();
+    const out: number[] = [];
+    const narrowFrom = previous && canNarrow(previous, key, terms) ? previous.matches : null;
+    const count = narrowFrom ? narrowFrom.length : entries.length;
+    for (let k = 0; k < count; k++) {
+      const i = narrowFrom ? (narrowFrom[k] as number) : k;
+      const entry = entries[i];
+      if (!entry) continue;
+      let all = true;
+      for (const term of terms) {
+        if (!matchesTerm(entry, term)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) out.push(i);
+    }
+    const matches = Int32Array.from(out);
+    previous = { version, text: key, terms, matches };
+    return matches;
+  }
+
+  // Narrowing to the previous matches is sound only when the query just grew at its end and each earlier
+  // term kept its kind (a "+" that became "+8" turns from a text term into a number term).
+  function canNarrow(last: { version: number; text: string; terms: Term[] }, key: string, terms: Term[]): boolean {
+    if (last.version !== version || !key.startsWith(last.text) || terms.length < last.terms.length) return false;
+    return last.terms.every((term, i) => term.digits.length > 0 === (terms[i] as Term).digits.length > 0);
+  }
+
+  let marks = new Uint8Array(0);
+
+  return {
+    upsert(contact) {
+      setEntry(contact, true);
+      changed(true);
+    },
+    upsertMany(contacts) {
+      const list = [...contacts];
+      const keepOrders = list.length <= BULK_CHANGE;
+      for (const contact of list) setEntry(contact, keepOrders);
+      changed(keepOrders);
+    },
+    remove(id) {
+      removeEntry(id, true);
+      changed(true);
+    },
+    clear() {
+      entries.length = 0;
+      positions.clear();
+      free = [];
+      changed(false);
+    },
+    prepare(sort = 'last') {
+      getSortOrder(sort);
+    },
+    get size() {
+      return positions.size;
+    },
+    search(query) {
+      const sort = query.sort ?? 'last';
+      const descending = query.descending ?? sort !== 'name';
+      const matches = findTextMatches(query.text ?? '');
+      const check = createFilterCheck(query.filters);
+      if (matches && matches.length * 16 >= positions.size) {
+        if (marks.length < entries.length) marks = new Uint8Array(entries.length * 2);
+        else marks.fill(0, 0, entries.length);
+        for (const i of matches) marks[i] = 1;
+      }
+      const ids: string[] = [];
+      // Few matches: sorting them beats walking the whole cached order.
+      if (matches && matches.length * 16 < positions.size) {
+        const sorted = Array.from(matches).sort(compare[sort]);
+        const n = sorted.length;
+        for (let k = 0; k < n; k++) {
+          const entry = entries[sorted[descending ? n - 1 - k : k] as number] as IndexEntry;
+          if (!check || check(entry)) ids.push(entry.id);
+        }
+        return { ids, total: ids.length };
+      }
+      const order = getSortOrder(sort);
+      const n = order.length;
+      for (let k = 0; k < n; k++) {
+        const i = order[descending ? n - 1 - k : k] as number;
+        if (matches && marks[i] !== 1) continue;
+        const entry = entries[i] as IndexEntry;
+        if (check && !check(entry)) continue;
+        ids.push(entry.id);
+      }
+      return { ids, total: ids.length };
+    },
+  };
+}
+
+/** Builds an index holding the given contacts. */
+export function buildSearchIndex(contacts: Iterable<LogContact>, language?: string): LogSearchIndex {
+  const index = createSearchIndex(language);
+  index.upsertMany(contacts);
+  return index;
+}
