@@ -109,6 +109,13 @@ class ExposureFailure extends Error {
   }
 }
 
+/** The range answered 404: most likely our manifest names a build the server has replaced. */
+class StaleVersionFailure extends ExposureFailure {
+  constructor() {
+    super('malformed', 'range: HTTP 404 (unknown build version)');
+  }
+}
+
 function toError(failure: ExposureFailure): ExposureError {
   return {
     status: 'error',
@@ -263,13 +270,16 @@ function createContext(options: ExposureServerOptions): RequestContext {
   };
 }
 
-async function fetchVerifiedManifest(options: ExposureServerOptions, context: RequestContext): Promise<Manifest> {
+/** `revalidate` bypasses a cached copy (max-age=300) that may name a build the server no longer serves. */
+async function fetchVerifiedManifest(
+  options: ExposureServerOptions,
+  context: RequestContext,
+  revalidate = false,
+): Promise<Manifest> {
   const base = getBaseUrl(options.endpoint);
   const pinned = getPinnedKeyBytes(options.pinnedKey);
-  const response = requireOk(
-    await fetchWithRetry(context, `${base}/v1/manifest`, { method: 'GET', credentials: 'omit' }),
-    'manifest',
-  );
+  const init: RequestInit = { method: 'GET', credentials: 'omit', ...(revalidate ? { cache: 'no-cache' } : {}) };
+  const response = requireOk(await fetchWithRetry(context, `${base}/v1/manifest`, init), 'manifest');
   let manifest: Manifest;
   try {
     manifest = parseManifest(readJson(response, 'manifest'));
@@ -311,7 +321,9 @@ export async function getVerifiedManifest(
 
 async function fetchBucket(context: RequestContext, base: string, manifest: Manifest, prefix: string) {
   const url = `${base}/v1/range/${encodeURIComponent(manifest.version)}/${prefix}`;
-  const bucket = requireOk(await fetchWithRetry(context, url, { method: 'GET', credentials: 'omit' }), 'range').body;
+  const response = await fetchWithRetry(context, url, { method: 'GET', credentials: 'omit' });
+  if (response.status === 404) throw new StaleVersionFailure();
+  const bucket = requireOk(response, 'range').body;
   if (bucket.length !== manifest.bucketSize * ENTRY_SIZE) {
     throw new ExposureFailure(
       'malformed',
@@ -406,47 +418,62 @@ export async function checkExposure(options: CheckExposureOptions): Promise<Expo
   const context = createContext(options);
   try {
     const base = getBaseUrl(options.endpoint);
-    let manifest: Manifest;
     if (options.manifest) {
       assertPinnedKey(options.manifest, getPinnedKeyBytes(options.pinnedKey));
-      manifest = options.manifest;
-    } else {
-      manifest = await fetchVerifiedManifest(options, context);
+      return await checkWithManifest(options, context, base, options.manifest);
     }
-    const publicKey = decodeBase64Url(manifest.publicKey);
-
-    const input = utf8ToBytes(options.e164);
-    const prefix = getBucketPrefix(options.e164, manifest.prefixBits);
-    const { blind, blinded } = voprf.blind(input);
-
-    const [bucket, evaluation] = await fetchBoth(
-      context,
-      (shared) => fetchBucket(shared, base, manifest, prefix),
-      (shared) => fetchEvaluation(shared, base, blinded),
-    );
-
-    let output: Uint8Array;
+    const manifest = await fetchVerifiedManifest(options, context);
     try {
-      output = voprf.finalize(input, blind, evaluation.evaluated, blinded, publicKey, evaluation.proof);
+      return await checkWithManifest(options, context, base, manifest);
     } catch (error) {
-      // Includes an evaluated element that is not a group element: the answer is unproven either way.
-      throw new ExposureFailure('proof-invalid', error instanceof Error ? error.message : String(error));
+      // A manifest cached from before a rebuild names a version the server dropped: ask again, once.
+      if (!(error instanceof StaleVersionFailure)) throw error;
+      const fresh = await fetchVerifiedManifest(options, context, true);
+      if (fresh.version === manifest.version) throw error;
+      return await checkWithManifest(options, context, base, fresh);
     }
-
-    const index = findEntryIndex(bucket, output.subarray(0, TAG_SIZE));
-    if (index < 0) return { status: 'not-found', manifest };
-    const entry = bucket.subarray(index * ENTRY_SIZE, (index + 1) * ENTRY_SIZE);
-    const { datasetBits, fieldBits } = decodeEntryMeta(entry, output);
-    return {
-      status: 'found',
-      datasets: getDatasets(manifest, datasetBits),
-      fields: getFields(manifest, fieldBits),
-      datasetBits,
-      fieldBits,
-      manifest,
-    };
   } catch (error) {
     if (error instanceof ExposureFailure) return toError(error);
     throw error;
   }
+}
+
+async function checkWithManifest(
+  options: CheckExposureOptions,
+  context: RequestContext,
+  base: string,
+  manifest: Manifest,
+): Promise<ExposureResult> {
+  const publicKey = decodeBase64Url(manifest.publicKey);
+
+  const input = utf8ToBytes(options.e164);
+  const prefix = getBucketPrefix(options.e164, manifest.prefixBits);
+  const { blind, blinded } = voprf.blind(input);
+
+  const [bucket, evaluation] = await fetchBoth(
+    context,
+    (shared) => fetchBucket(shared, base, manifest, prefix),
+    (shared) => fetchEvaluation(shared, base, blinded),
+  );
+
+  let output: Uint8Array;
+  try {
+    output = voprf.finalize(input, blind, evaluation.evaluated, blinded, publicKey, evaluation.proof);
+  } catch (error) {
+    // Includes an evaluated element that is not a group element: the answer is unproven either way.
+    throw new ExposureFailure('proof-invalid', error instanceof Error ? error.message : String(error));
+  }
+
+  const index = findEntryIndex(bucket, output.subarray(0, TAG_SIZE));
+  if (index < 0) return { status: 'not-found', manifest };
+  const entry = bucket.subarray(index * ENTRY_SIZE, (index + 1) * ENTRY_SIZE);
+  const { datasetBits, fieldBits } = decodeEntryMeta(entry, output);
+  return {
+    status: 'found',
+    datasets: getDatasets(manifest, datasetBits),
+    fields: getFields(manifest, fieldBits),
+    datasetBits,
+    fieldBits,
+    manifest,
+  };
 }

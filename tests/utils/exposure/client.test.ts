@@ -4,7 +4,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { base64, base64urlnopad } from '@scure/base';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestRangeService, type TestRangeService } from '@/server/testing';
+import { createRangeApp } from '@/server/app';
+import { buildInMemory, createTestRangeService, type TestRangeService } from '@/server/testing';
 import { checkExposure, type ExposureResult, type FetchLike, getVerifiedManifest } from '@/utils/exposure';
 import { ENTRY_SIZE, getBucketPrefix } from '@/utils/exposure/protocol';
 
@@ -147,6 +148,35 @@ describe('checkExposure: answers', () => {
     const result = await check(LOAN, { fetch, manifest: service.manifest });
     expect(result.status).toBe('found');
     expect(fetch.requests.map((r) => new URL(r.url).pathname)).not.toContain('/v1/manifest');
+  });
+});
+
+describe('checkExposure: a manifest cached from before a rebuild', () => {
+  it('asks for a fresh manifest once when the range no longer knows the version', async () => {
+    // Same key, new build: the server now serves only the new version.
+    const rebuilt = buildInMemory({ secretKey: service.secretKey, prefixBits: 8, datasets: DATASETS });
+    const app = createRangeApp({ store: rebuilt.store, secretKey: service.secretKey, rateLimitPerMinute: 1_000_000 });
+    const manifestCaches: (RequestCache | undefined)[] = [];
+    const fetch: FetchLike = async (url, init) => {
+      if (url.endsWith('/v1/manifest')) {
+        manifestCaches.push(init?.cache);
+        // What a browser cache (max-age=300) would hand back unless asked to revalidate.
+        if (init?.cache !== 'no-cache') return Response.json(service.manifest);
+      }
+      return app.request(url, init);
+    };
+    const result = await check(LOAN, { fetch });
+    expect(result.status).toBe('found');
+    if (result.status === 'found') expect(result.manifest.version).toBe(rebuilt.manifest.version);
+    expect(manifestCaches).toEqual([undefined, 'no-cache']);
+  });
+
+  it('does not loop when the fresh manifest names the same version', async () => {
+    const fetch = createFetch(undefined, (url, response) =>
+      url.pathname.startsWith('/v1/range/') ? Response.json({ error: 'not_found' }, { status: 404 }) : response,
+    );
+    expectError(await check(LOAN, { fetch }), 'malformed');
+    expect(fetch.requests.filter((r) => r.url.endsWith('/v1/manifest'))).toHaveLength(2);
   });
 });
 
