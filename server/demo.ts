@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { buildRange } from './builder/build';
@@ -290,7 +291,11 @@ export async function ensureDemoData(
     )}\n`,
   );
   progress('building the demo range data (about 200,000 numbers; takes a little while once)');
-  await buildRange(await loadBuildConfig(configFile), { secretKey: key.secretKey, onProgress: progress });
+  await buildRange(await loadBuildConfig(configFile), {
+    secretKey: key.secretKey,
+    onProgress: progress,
+    threads: Math.min(4, availableParallelism()),
+  });
   const data: DemoData = {
     dataDir,
     keyFile,

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Manifest } from '@/utils/exposure/manifest';
-import { ENTRY_SIZE, MIN_PREFIX_BITS } from '@/utils/exposure/protocol';
 import { BUCKET_DIR, CHECKSUM_FILE, getBucketFileName, MANIFEST_FILE } from '../store';
 import { createSodiumVoprf, type VoprfServer } from '../voprf';
 import type { BuildConfig, DatasetConfig } from './config';
@@ -12,7 +12,6 @@ import {
   COUNT_BITS,
   chooseBucketSize,
   choosePrefixBits,
-  createEntry,
   createManifest,
   createVersion,
   formatPrefix,
@@ -21,6 +20,14 @@ import {
 } from './core';
 import { InputError, readInput } from './inputs';
 import { type BadRowReason, normalizePhoneNumber } from './normalize';
+import {
+  BINARY_RECORD,
+  evaluatePartition,
+  PARTITION_BITS,
+  PARTITIONS,
+  type PartitionResult,
+  PREFIXES_PER_PARTITION,
+} from './partition';
 
 /**
  * The streaming range builder. Memory stays bounded whatever the input size:
@@ -33,10 +40,50 @@ import { type BadRowReason, normalizePhoneNumber } from './normalize';
  * that replaces the output folder by rename only at the end.
  */
 
-export const PARTITION_BITS = MIN_PREFIX_BITS;
-const PARTITIONS = 1 << PARTITION_BITS;
 const SPILL_BYTES = 16 * 1024 * 1024;
-const BINARY_RECORD = 3 + ENTRY_SIZE;
+
+/** Runs pass 2 on `threads` worker threads (each with its own libsodium instance), partitions handed out in turn. */
+async function evaluateOnWorkers(
+  workDir: string,
+  secretKey: Uint8Array,
+  datasetCount: number,
+  threads: number,
+  collect: (result: PartitionResult) => void,
+): Promise<void> {
+  const workers = Array.from(
+    { length: threads },
+    () =>
+      new Worker(new URL('./partition-worker.mjs', import.meta.url), {
+        workerData: { workDir, secretKey, datasetCount },
+      }),
+  );
+  let next = 0;
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((done, fail) => {
+            const send = () => {
+              if (next >= PARTITIONS) return done();
+              worker.postMessage(next++);
+            };
+            worker.on('message', (message: { ok: true; result: PartitionResult } | { ok: false; message: string }) => {
+              if (!message.ok) return fail(new BuildError(`evaluation failed: ${message.message}`));
+              collect(message.result);
+              send();
+            });
+            worker.on('error', fail);
+            worker.on('exit', (code) => {
+              if (code !== 0) fail(new BuildError(`an evaluation thread stopped (exit code ${code})`));
+            });
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
 
 export class BuildError extends Error {
   override name = 'BuildError';
@@ -72,8 +119,10 @@ export interface BuildOptions {
   onProgress?: (message: string) => void;
   /** Folder for partition files (default: beside the output folder). */
   workDir?: string;
-  /** For tests: the VOPRF implementation. */
+  /** For tests: the VOPRF implementation (main thread only). */
   voprf?: VoprfServer;
+  /** Worker threads for the OPRF evaluation (default 1: everything on the main thread). */
+  threads?: number;
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -185,6 +234,7 @@ export async function buildRange(config: BuildConfig, options: BuildOptions): Pr
   const started = performance.now();
   await checkOutput(config);
   const voprf = options.voprf ?? createSodiumVoprf(options.secretKey);
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const outParent = dirname(config.out);
   await mkdir(outParent, { recursive: true });
@@ -228,43 +278,24 @@ export async function buildRange(config: BuildConfig, options: BuildOptions): Pr
     const readDone = performance.now();
 
     // Pass 2: merge duplicates, evaluate, count.
-    progress('evaluating');
+    progress(`evaluating${threads > 1 ? ` on ${threads} threads` : ''}`);
     const counts24 = new Uint32Array(1 << COUNT_BITS);
     let records = 0;
-    for (let p = 0; p < PARTITIONS; p++) {
-      const textPath = join(workDir, `${p}.txt`);
-      const text = await readFile(textPath, 'utf8');
-      const merged = new Map<string, [number, number]>();
-      let start = 0;
-      while (start < text.length) {
-        const end = text.indexOf('\n', start);
-        const line = text.slice(start, end);
-        start = end + 1;
-        const [e164, bitText, fieldText] = line.split('\t') as [string, string, string];
-        const datasetBit = 1 << Number(bitText);
-        const fieldBits = Number(fieldText);
-        const previous = merged.get(e164);
-        if (previous) {
-          previous[0] |= datasetBit;
-          previous[1] |= fieldBits;
-        } else merged.set(e164, [datasetBit, fieldBits]);
-      }
-      const binary = Buffer.alloc(merged.size * BINARY_RECORD);
-      let offset = 0;
-      for (const [e164, [datasetBits, fieldBits]] of merged) {
-        const prefix24 = getPrefix24(e164);
-        counts24[prefix24] = (counts24[prefix24] as number) + 1;
-        binary.writeUIntBE(prefix24, offset, 3);
-        binary.set(createEntry(voprf, e164, datasetBits >>> 0, fieldBits >>> 0), offset + 3);
-        offset += BINARY_RECORD;
-        for (let bit = 0; bit < reports.length; bit++) {
-          if ((datasetBits >>> bit) & 1) (reports[bit] as DatasetReport).records++;
-        }
-      }
-      records += merged.size;
-      await writeFile(join(workDir, `${p}.bin`), binary);
-      await rm(textPath);
-      if (p % 32 === 31) progress(`  evaluated ${records.toLocaleString('en')} numbers (${p + 1}/${PARTITIONS})`);
+    let finished = 0;
+    const collect = (result: PartitionResult) => {
+      counts24.set(result.counts, result.partition * PREFIXES_PER_PARTITION);
+      records += result.records;
+      result.datasetRecords.forEach((n, bit) => {
+        (reports[bit] as DatasetReport).records += n;
+      });
+      finished++;
+      if (finished % 32 === 0)
+        progress(`  evaluated ${records.toLocaleString('en')} numbers (${finished}/${PARTITIONS})`);
+    };
+    if (threads > 1) {
+      await evaluateOnWorkers(workDir, options.secretKey, reports.length, threads, collect);
+    } else {
+      for (let p = 0; p < PARTITIONS; p++) collect(await evaluatePartition(workDir, p, voprf, reports.length));
     }
     for (const report of reports) report.duplicates = report.valid - report.records;
     const evaluateDone = performance.now();

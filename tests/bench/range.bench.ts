@@ -4,7 +4,8 @@
  * generated CSV: rows/s and peak RSS). Prints Markdown for docs/BENCHMARKS.md and, with --write,
  * replaces the "Range server" section there.
  *
- *   npm run bench:range                          # 200 000-row build
+ *   npm run bench:range                          # 200 000-row build on one thread
+ *   npm run bench:range -- --threads 2           # the builder's OPRF evaluation on 2 worker threads
  *   npm run bench:range -- --records 10000000    # the issue's 10M-row memory figure (slow)
  *   npm run bench:range -- --seconds 5 --write   # longer evaluation runs; update docs/BENCHMARKS.md
  *
@@ -28,12 +29,14 @@ import { encodeBase64Url } from '@/utils/exposure/protocol';
 const { values: args } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
+    threads: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '3' },
     write: { type: 'boolean', default: false },
   },
 });
 const RECORDS = Number(args.records);
 const SECONDS = Number(args.seconds);
+const THREADS = Number(args.threads);
 const ROOT = resolve(import.meta.dirname, '../..');
 
 interface Rate {
@@ -167,7 +170,14 @@ async function benchBuilder() {
     const output = await new Promise<string>((done, fail) => {
       const child = spawn(
         join(ROOT, 'node_modules/.bin/tsx'),
-        [join(ROOT, 'server/cli/build.ts'), '--config', join(dir, 'build.json'), '--quiet'],
+        [
+          join(ROOT, 'server/cli/build.ts'),
+          '--config',
+          join(dir, 'build.json'),
+          '--quiet',
+          '--threads',
+          String(THREADS),
+        ],
         {
           cwd: ROOT,
         },
@@ -206,7 +216,7 @@ Measured ${date} on this machine (${availableParallelism()} cores, ${cpuModel}, 
 other work, so rates are given per CPU-second of the measuring process ("per core") and, for reference, per
 wall-clock second.
 
-Command: \`npm run bench:range -- --records ${RECORDS} --seconds ${SECONDS}\` (tests/bench/range.bench.ts).
+Command: \`npm run bench:range -- --records ${RECORDS} --threads ${THREADS} --seconds ${SECONDS}\` (tests/bench/range.bench.ts).
 
 ### VOPRF evaluation (single blinded element, with DLEQ proof)
 
@@ -222,9 +232,9 @@ Fast path / baseline: **${ratio.toFixed(1)}x** (target >= 7x). Target >= 2,500 /
 
 ### Builder (\`npm run range:build\` as a child process)
 
-| input rows | distinct numbers | prefixBits / bucketSize | wall time | rows / wall-s | rows / CPU-s | peak RSS |
-| ---: | ---: | --- | ---: | ---: | ---: | ---: |
-| ${fmt(RECORDS)} | ${fmt(builder.records)} | ${builder.prefix} / ${builder.bucket} | ${builder.wall.toFixed(1)} s | ${fmt(RECORDS / builder.wall)} | ${fmt(RECORDS / builder.cpu)} | ${fmt(builder.rss)} MiB |
+| input rows | threads | distinct numbers | prefixBits / bucketSize | wall time | rows / wall-s | rows / CPU-s | peak RSS |
+| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
+| ${fmt(RECORDS)} | ${THREADS} | ${fmt(builder.records)} | ${builder.prefix} / ${builder.bucket} | ${builder.wall.toFixed(1)} s | ${fmt(RECORDS / builder.wall)} | ${fmt(RECORDS / builder.cpu)} | ${fmt(builder.rss)} MiB |
 
 Input: a generated CSV with Chinese headers (~1% bad rows, ~2% repeats, mixed number formats). Peak RSS is
 \`process.resourceUsage().maxRSS\` of the builder process, printed by it. Targets: >= 5,000 rows/s per core;

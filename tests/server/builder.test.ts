@@ -265,6 +265,23 @@ describe('buildRange', () => {
     expect(await checkNumber(app, '+8615000000001')).toEqual({ found: false });
   });
 
+  it('gives the same answers when the evaluation runs on worker threads', async () => {
+    const { key, config } = await setUpBuild();
+    const report = await buildRange(
+      { ...config, out: join(dir, 'threaded') },
+      { secretKey: key.secretKey, threads: 2 },
+    );
+    expect(report.records).toBe(3);
+    expect(report.datasets.map((d) => d.records)).toEqual([2, 2]);
+    const app = createRangeApp({ store: createFsStore(join(dir, 'threaded')), secretKey: key.secretKey });
+    expect(await checkNumber(app, '+8613800138000')).toEqual({
+      found: true,
+      datasetBits: 0b11,
+      fieldBits: bits('name', 'id_number', 'loan_amount', 'email'),
+    });
+    expect(await checkNumber(app, '+8615000000001')).toEqual({ found: false });
+  });
+
   it('replaces the previous build only when the new one is complete', async () => {
     const { key, config } = await setUpBuild({ prefixBits: 12 });
     const first = await buildRange(config, { secretKey: key.secretKey });
