@@ -223,6 +223,35 @@ describe('private exposure check', () => {
     }
   });
 
+  it('watches a number on request and re-checks it from the background', async () => {
+    const popup = await check(EXPOSED.typed);
+    expect(await popup.attribute('#exposure-result', 'data-status')).toBe('found');
+    await popup.fill('#watch-label', '妈妈');
+    await popup.click('#watch-number');
+    await popup.waitForText('#watch-status', /妈妈/);
+    await popup.waitForText('#watch-list .watch-label', /妈妈/);
+
+    server.requests.length = 0;
+    await popup.click('#recheck-watches');
+    // Done message: "已查询 1 个关注的号码，其中 0 个新出现在泄露数据中。"
+    await popup.waitForText('#recheck-status', /1\D+0/, 20_000);
+    // The background made the check itself (service worker / event page), and it too sent nothing about the number.
+    expect(server.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    expectNoTrace('background', server.requests, EXPOSED);
+
+    await popup.click('#watch-list .watch-remove');
+    // The list follows IndexedDB live; wait until it has caught up with the removal.
+    await popup.evaluate(
+      () =>
+        new Promise<void>((done) => {
+          const check = () => (document.querySelector('#watch-list .watch-item') ? setTimeout(check, 50) : done());
+          check();
+        }),
+    );
+    expect(await popup.count('#watch-list .watch-item')).toBe(0);
+    await popup.close();
+  });
+
   it('refuses a server whose key is not the pinned one', async () => {
     const otherKey = createTestRangeService({ datasets: [] }).publicKey;
     await configure({ endpoint: server.url, pinnedKey: otherKey });
