@@ -69,6 +69,11 @@ async function readBodyLimited(request: Request, limit: number): Promise<Uint8Ar
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return null;
   if (!request.body) return new Uint8Array(0);
+  if (declared !== null && /^\d+$/.test(declared) && !request.headers.has('transfer-encoding')) {
+    // The length is declared and within the limit; the HTTP layer enforces it, so read in one go.
+    const body = new Uint8Array(await request.arrayBuffer());
+    return body.length > limit ? null : body;
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -102,7 +102,8 @@ async function benchHttpPath(blinded: Uint8Array[]) {
   return measureAsync(async (i) => {
     const response = await app.request('/v1/evaluate', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Browsers send Content-Length with a string body; set it as they would.
+      headers: { 'content-type': 'application/json', 'content-length': String(bodies[i % bodies.length]?.length) },
       body: bodies[i % bodies.length],
     });
     if (response.status !== 200) throw new Error(`evaluate ${response.status}`);
