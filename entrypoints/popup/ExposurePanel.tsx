@@ -85,7 +85,10 @@ function ExposureChecker(props: { settings: Settings }) {
       if (!controller.signal.aborted) setOutcome({ kind: 'result', phone: normalized, result });
     } catch (error) {
       if (controller.signal.aborted) return;
-      throw error;
+      // checkExposure turns every server problem into a code; anything else is a bug, but the user
+      // must still get an answer rather than a spinner.
+      const detail = error instanceof Error ? error.message : String(error);
+      setOutcome({ kind: 'result', phone: normalized, result: { status: 'error', code: 'malformed', detail } });
     }
   }
 
