@@ -28,6 +28,12 @@ export interface RangeAppOptions {
   now?: () => number;
   /** Which address a request counts against (default: the socket's remote address from @hono/node-server). */
   getClientAddress?: (c: Context) => string | undefined;
+  /**
+   * Behind a reverse proxy every request comes from the proxy: name the header it sets to the client's
+   * address (e.g. x-forwarded-for, whose last entry is the one our proxy appended, or cf-connecting-ip).
+   * Only set this when a proxy always sets the header, or clients could pick their own address.
+   */
+  clientAddressHeader?: string;
   /** The VOPRF implementation (default libsodium); tests and benchmarks may swap in the noble one. */
   voprf?: VoprfServer;
 }
@@ -115,9 +121,16 @@ export function createRangeApp(options: RangeAppOptions): Hono {
     windowMs: 60_000,
     now: options.now,
   });
+  const addressHeader = options.clientAddressHeader?.toLowerCase();
   const getAddress =
     options.getClientAddress ??
     ((c: Context) => {
+      if (addressHeader) {
+        const value = c.req.header(addressHeader);
+        // X-Forwarded-For lists every hop; the proxy appends the address it saw last.
+        const last = value?.split(',').pop()?.trim();
+        if (last) return last;
+      }
       const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
       return env?.incoming?.socket?.remoteAddress;
     });

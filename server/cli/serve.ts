@@ -1,4 +1,4 @@
-/** `npm run range:serve -- --data DIR --key FILE [--port N] [--host H] [--rate-limit N]` */
+/** `npm run range:serve -- --data DIR --key FILE [--port N] [--host H] [--rate-limit N] [--address-header H]` */
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createRangeApp, DEFAULT_RATE_LIMIT_PER_MINUTE } from '../app';
@@ -14,6 +14,8 @@ Serves the phone-exposure-v1 range API from a folder built by range:build.
   --port N          TCP port (default 8787)
   --host H          address to listen on (default 127.0.0.1)
   --rate-limit N    blinded elements evaluated per client address per minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
+  --address-header H  behind a reverse proxy: header holding the client address (e.g. x-forwarded-for);
+                    only when the proxy always sets it
   --quiet           no request log`;
 
 runCli(async () => {
@@ -24,6 +26,7 @@ runCli(async () => {
       port: { type: 'string' },
       host: { type: 'string' },
       'rate-limit': { type: 'string' },
+      'address-header': { type: 'string' },
       quiet: { type: 'boolean' },
     },
     USAGE,
@@ -54,6 +57,7 @@ runCli(async () => {
     store,
     secretKey: key.secretKey,
     rateLimitPerMinute: rateLimit,
+    clientAddressHeader: args['address-header'],
     log: args.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {

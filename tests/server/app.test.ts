@@ -274,6 +274,42 @@ describe('rate limiting', () => {
     expect((await evaluate(app, { blinded: [blindedElement()] }, {}, a)).status).toBe(200);
   });
 
+  it('counts by a proxy header only when configured, using the address the proxy appended', async () => {
+    const service = createTestRangeService({ datasets: DATASETS });
+    const proxied = createRangeApp({
+      store: service.store,
+      secretKey: service.secretKey,
+      rateLimitPerMinute: 1,
+      clientAddressHeader: 'X-Forwarded-For',
+      now: () => 0,
+    });
+    const proxy = fromAddress('10.0.0.1');
+    const from = (xff: string) => ({ headers: { 'content-type': 'application/json', 'x-forwarded-for': xff } });
+    expect(
+      (await evaluate(proxied, { blinded: [blindedElement()] }, from('1.1.1.1, 198.51.100.1'), proxy)).status,
+    ).toBe(200);
+    // Same client (last hop), a spoofed first entry: still limited.
+    await expectError(
+      await evaluate(proxied, { blinded: [blindedElement()] }, from('2.2.2.2, 198.51.100.1'), proxy),
+      429,
+      'rate_limited',
+    );
+    expect((await evaluate(proxied, { blinded: [blindedElement()] }, from('198.51.100.2'), proxy)).status).toBe(200);
+    // Without the option the header is ignored: everything counts against the socket address.
+    const direct = createRangeApp({
+      store: service.store,
+      secretKey: service.secretKey,
+      rateLimitPerMinute: 1,
+      now: () => 0,
+    });
+    expect((await evaluate(direct, { blinded: [blindedElement()] }, from('198.51.100.3'), proxy)).status).toBe(200);
+    await expectError(
+      await evaluate(direct, { blinded: [blindedElement()] }, from('198.51.100.4'), proxy),
+      429,
+      'rate_limited',
+    );
+  });
+
   it('defaults to 60 per minute', async () => {
     const service = createTestRangeService({ datasets: DATASETS });
     const app = createRangeApp({ store: service.store, secretKey: service.secretKey, now: () => 0 });
