@@ -1,0 +1,376 @@
+import { createAutomaton } from './automaton';
+import { SCAM_CATALOGUE } from './catalogue';
+import { isWordCode, type NormalisedText, normalisePhrase, normaliseText } from './normalise';
+import type { ScamCatalogue, ScamCheckResult, ScamExplanation, ScamMatch, ScamScript, ScamVerdict } from './types';
+
+export const SCAM_THRESHOLD = 0.7;
+export const SUSPICIOUS_THRESHOLD = 0.4;
+/** Scripts weaker than this are not listed even when others push the verdict up. */
+const REPORT_THRESHOLD = 0.3;
+
+const GAP_SHORT = 8;
+const GAP_LONG = 24;
+// How far a negator reaches ("不会…要求…转账" / "never ask you for your code"), in normalised units.
+const NEGATION_SCOPE_CJK = 10;
+const NEGATION_SCOPE_LATIN = 32;
+
+const TARGET_NEGATOR = -1;
+const TARGET_CUE = -2;
+const TARGET_STRONG_CUE = -3;
+const TARGET_VETO = -4;
+const TARGET_REQUEST = -5;
+
+interface Piece {
+  length: number;
+  wordStart: boolean;
+  wordEnd: boolean;
+  /** "arrest*": the hit extends to the end of the word ("arrested") for highlighting. */
+  open: boolean;
+}
+
+interface Phrase {
+  pieces: number[];
+  /** maxGap[k]: most units allowed between piece k-1 and piece k. */
+  maxGap: number[];
+  targets: number[];
+  /** Filled after compilation: evidence groups (targets >= 0) and advisory-role flags. */
+  groups: number[];
+  roles: number;
+}
+
+const ROLE_NEGATOR = 1;
+const ROLE_CUE = 2;
+const ROLE_STRONG_CUE = 4;
+const ROLE_VETO = 8;
+const ROLE_REQUEST = 16;
+
+interface Rule {
+  script: number;
+  groups: number[];
+  weight: number;
+}
+
+interface PhraseHit {
+  phrase: number;
+  start: number;
+  end: number;
+}
+
+const SAFE = { verdict: 'safe', score: 0, advisory: false } as const;
+
+export interface ScamMatcher {
+  readonly catalogue: ScamCatalogue;
+  checkText(text: string): ScamCheckResult;
+}
+
+function isCjkCode(code: number): boolean {
+  return code >= 0x3400 && code <= 0x9fff;
+}
+
+/** Compile a catalogue into one automaton over every phrase piece, plus rule tables. */
+export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): ScamMatcher {
+  const pieceIndex = new Map<string, number>();
+  const pieceTexts: string[] = [];
+  const pieces: Piece[] = [];
+  const phraseIndex = new Map<string, number>();
+  const phrases: Phrase[] = [];
+  const groupIds = new Map<string, number>();
+  const rules: Rule[] = [];
+  const scripts: ScamScript[] = catalogue.scripts;
+
+  function addPiece(raw: string): number {
+    const open = raw.endsWith('*');
+    const text = normalisePhrase(open ? raw.slice(0, -1) : raw);
+    if (!text) throw new Error(`scam catalogue: phrase piece "${raw}" is empty after normalisation`);
+    const wordStart = isWordCode(text.charCodeAt(0));
+    const wordEnd = !open && isWordCode(text.charCodeAt(text.length - 1));
+    const key = `${text}\u0000${wordStart ? 1 : 0}${wordEnd ? 1 : 0}`;
+    let id = pieceIndex.get(key);
+    if (id === undefined) {
+      id = pieces.length;
+      pieceIndex.set(key, id);
+      pieceTexts.push(text);
+      pieces.push({
+        length: text.length,
+        wordStart,
+        wordEnd,
+        open: open && isWordCode(text.charCodeAt(text.length - 1)),
+      });
+    }
+    return id;
+  }
+
+  function addPhrase(raw: string, target: number): void {
+    let phrase = phraseIndex.get(raw);
+    if (phrase === undefined) {
+      const parts = raw.split(/(……|…)/);
+      const ids: number[] = [];
+      const gaps: number[] = [];
+      let gap = 0;
+      for (const part of parts) {
+        if (part === '…') gap = GAP_SHORT;
+        else if (part === '……') gap = GAP_LONG;
+        else if (part.trim()) {
+          ids.push(addPiece(part.trim()));
+          gaps.push(gap);
+          gap = 0;
+        }
+      }
+      phrase = phrases.length;
+      phraseIndex.set(raw, phrase);
+      phrases.push({ pieces: ids, maxGap: gaps, targets: [], groups: [], roles: 0 });
+    }
+    const targets = phrases[phrase]!.targets;
+    if (!targets.includes(target)) targets.push(target);
+  }
+
+  function groupId(key: string, words: readonly string[] | undefined): number {
+    let id = groupIds.get(key);
+    if (id !== undefined) return id;
+    if (!words || words.length === 0) throw new Error(`scam catalogue: unknown or empty group "${key}"`);
+    id = groupIds.size;
+    groupIds.set(key, id);
+    for (const word of words) addPhrase(word, id);
+    return id;
+  }
+
+  scripts.forEach((script, scriptIndex) => {
+    for (const rule of script.rules) {
+      const ids = rule.all.map((name) =>
+        name.startsWith('@')
+          ? groupId(name, catalogue.shared[name.slice(1)])
+          : groupId(`${script.id}/${name}`, script.groups[name]),
+      );
+      rules.push({ script: scriptIndex, groups: ids, weight: rule.weight });
+    }
+  });
+  for (const word of catalogue.advisory.negators) addPhrase(word, TARGET_NEGATOR);
+  for (const word of catalogue.advisory.cues) addPhrase(word, TARGET_CUE);
+  for (const word of catalogue.advisory.strongCues) addPhrase(word, TARGET_STRONG_CUE);
+  for (const word of catalogue.advisory.vetoes) addPhrase(word, TARGET_VETO);
+  for (const word of catalogue.advisory.requests) addPhrase(word, TARGET_REQUEST);
+
+  const groupCount = groupIds.size;
+  const roleOf: Record<number, number> = {
+    [TARGET_NEGATOR]: ROLE_NEGATOR,
+    [TARGET_CUE]: ROLE_CUE,
+    [TARGET_STRONG_CUE]: ROLE_STRONG_CUE,
+    [TARGET_VETO]: ROLE_VETO,
+    [TARGET_REQUEST]: ROLE_REQUEST,
+  };
+  for (const phrase of phrases) {
+    phrase.groups = phrase.targets.filter((t) => t >= 0);
+    for (const t of phrase.targets) if (t < 0) phrase.roles |= roleOf[t]!;
+  }
+  const automaton = createAutomaton(pieceTexts);
+  // Phrases keyed by their first piece, so only pieces that hit are looked at.
+  const firstOf: number[][] = pieces.map(() => []);
+  phrases.forEach((phrase, index) => {
+    firstOf[phrase.pieces[0]!]!.push(index);
+  });
+  const rulesByScript: Rule[][] = scripts.map(() => []);
+  for (const rule of rules) rulesByScript[rule.script]!.push(rule);
+
+  function findPieceHits(norm: NormalisedText): Map<number, number[]> {
+    // piece → flat [start, end, start, end, …] in end order.
+    const hits = new Map<number, number[]>();
+    const { codes, length } = norm;
+    automaton.scan(codes, length, (piece, hitEnd) => {
+      let end = hitEnd;
+      const info = pieces[piece]!;
+      const start = hitEnd - info.length;
+      if (info.wordStart && start > 0 && isWordCode(codes[start - 1]!)) return;
+      if (info.wordEnd && end < length && isWordCode(codes[end]!)) return;
+      if (info.open) while (end < length && isWordCode(codes[end]!)) end++;
+      let list = hits.get(piece);
+      if (!list) {
+        list = [];
+        hits.set(piece, list);
+      }
+      list.push(start, end);
+    });
+    return hits;
+  }
+
+  function assemblePhrases(pieceHits: Map<number, number[]>): PhraseHit[] {
+    const result: PhraseHit[] = [];
+    for (const [piece, list] of pieceHits) {
+      for (const phraseId of firstOf[piece]!) {
+        const phrase = phrases[phraseId]!;
+        for (let h = 0; h < list.length; h += 2) {
+          const start = list[h]!;
+          let end = list[h + 1]!;
+          let ok = true;
+          for (let k = 1; k < phrase.pieces.length && ok; k++) {
+            const next = pieceHits.get(phrase.pieces[k]!);
+            ok = false;
+            if (!next) break;
+            for (let j = 0; j < next.length; j += 2) {
+              const s = next[j]!;
+              if (s >= end && s - end <= phrase.maxGap[k]!) {
+                end = next[j + 1]!;
+                ok = true;
+                break;
+              }
+            }
+          }
+          if (ok) result.push({ phrase: phraseId, start, end });
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Distance from the nearest negator that ends before each position within the same clause
+   * (255 = none). One pass per negator instead of one per (hit, negator) pair.
+   */
+  function negationDistances(norm: NormalisedText, negators: PhraseHit[]): Uint8Array {
+    const distance = new Uint8Array(norm.length + 1).fill(255);
+    for (const neg of negators) {
+      for (let i = neg.end, d = 0; i <= norm.length && d <= NEGATION_SCOPE_LATIN; i++, d++) {
+        if (i < norm.length && norm.clauseBreak[i]) break;
+        if (d < distance[i]!) distance[i] = d;
+      }
+    }
+    return distance;
+  }
+
+  function isNegated(norm: NormalisedText, hit: PhraseHit, distance: Uint8Array | null): boolean {
+    if (!distance) return false;
+    const scope = isCjkCode(norm.codes[hit.start]!) ? NEGATION_SCOPE_CJK : NEGATION_SCOPE_LATIN;
+    return distance[hit.start]! <= scope;
+  }
+
+  function checkText(text: string): ScamCheckResult {
+    const norm = normaliseText(text);
+    const phraseHits = assemblePhrases(findPieceHits(norm));
+    if (phraseHits.length === 0) return { ...SAFE, scripts: [], matches: [], explanations: [] };
+
+    const negators: PhraseHit[] = [];
+    const vetoes: PhraseHit[] = [];
+    for (const hit of phraseHits) if (phrases[hit.phrase]!.roles & ROLE_VETO) vetoes.push(hit);
+    const vetoed = (hit: PhraseHit) => vetoes.some((v) => v.start < hit.end && hit.start < v.end);
+    let cueCount = 0;
+    let strongCueCount = 0;
+    const requestHits: PhraseHit[] = [];
+    for (const hit of phraseHits) {
+      const roles = phrases[hit.phrase]!.roles;
+      if (roles === 0) continue;
+      if (roles & ROLE_NEGATOR) negators.push(hit);
+      if (roles & ROLE_REQUEST) requestHits.push(hit);
+      if (vetoes.length > 0 && vetoed(hit)) continue;
+      if (roles & ROLE_CUE) cueCount++;
+      if (roles & ROLE_STRONG_CUE) strongCueCount++;
+    }
+    const distance = negators.length > 0 ? negationDistances(norm, negators) : null;
+    const requestCount = requestHits.filter((hit) => !isNegated(norm, hit, distance)).length;
+
+    const groupHits: PhraseHit[][] = [];
+    const present = new Uint8Array(groupCount);
+    let negatedCount = 0;
+    for (const hit of phraseHits) {
+      const targets = phrases[hit.phrase]!.groups;
+      if (targets.length === 0) continue;
+      if (isNegated(norm, hit, distance)) {
+        negatedCount++;
+        continue;
+      }
+      for (const target of targets) {
+        present[target] = 1;
+        let list = groupHits[target];
+        if (!list) {
+          list = [];
+          groupHits[target] = list;
+        }
+        list.push(hit);
+      }
+    }
+
+    // Each script scores its strongest fired rule; independent scripts combine by noisy-OR.
+    const scriptScores = new Float64Array(scripts.length);
+    const firedGroups: (Set<number> | undefined)[] = [];
+    for (let s = 0; s < scripts.length; s++) {
+      for (const rule of rulesByScript[s]!) {
+        let all = true;
+        for (const g of rule.groups) if (!present[g]) all = false;
+        if (!all) continue;
+        if (rule.weight > scriptScores[s]!) scriptScores[s] = rule.weight;
+        const fired = (firedGroups[s] ??= new Set());
+        for (const g of rule.groups) fired.add(g);
+      }
+    }
+    let keep = 1;
+    for (const score of scriptScores) keep *= 1 - score;
+    let score = 1 - keep;
+
+    // Anti-fraud warnings reuse the scam's words; negated phrases and warning cues damp the score.
+    // A strong scam (0.95) wrapped in warning words still ends up suspicious, not safe; a text
+    // that asks the reader for something (a scam call that also says "we are not scammers")
+    // is damped much less.
+    const anyCue = cueCount + strongCueCount > 0;
+    const advisoryFactor =
+      requestCount > 0
+        ? strongCueCount > 0
+          ? 0.85
+          : negatedCount > 0
+            ? 0.8
+            : 1
+        : negatedCount > 0 && anyCue
+          ? 0.35
+          : strongCueCount > 0
+            ? 0.4
+            : negatedCount > 0 || cueCount >= 2
+              ? 0.6
+              : cueCount === 1
+                ? 0.85
+                : 1;
+    score *= advisoryFactor;
+    score = Math.round(score * 1000) / 1000;
+    const verdict: ScamVerdict =
+      score >= SCAM_THRESHOLD ? 'scam' : score >= SUSPICIOUS_THRESHOLD ? 'suspicious' : 'safe';
+    const advisory = verdict === 'safe' && (negatedCount > 0 || anyCue);
+
+    if (verdict === 'safe') return { verdict, score, scripts: [], matches: [], explanations: [], advisory };
+
+    const reported = scripts
+      .map((script, index) => ({ script, index, score: scriptScores[index]! }))
+      .filter((entry) => entry.score >= REPORT_THRESHOLD)
+      .sort((a, b) => b.score - a.score);
+    const matches: ScamMatch[] = [];
+    const seen = new Set<string>();
+    for (const { script, index } of reported) {
+      for (const g of firedGroups[index] ?? []) {
+        for (const hit of groupHits[g] ?? []) {
+          const start = norm.start[hit.start]!;
+          const end = norm.end[hit.end - 1]!;
+          const key = `${start}:${end}:${script.id}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          matches.push({ start, end, script: script.id });
+        }
+      }
+    }
+    matches.sort(
+      (a, b) => a.start - b.start || a.end - b.end || (a.script < b.script ? -1 : a.script > b.script ? 1 : 0),
+    );
+    const explanations: ScamExplanation[] = reported.map(({ script, score: s }) => ({
+      script: script.id,
+      category: script.category,
+      score: Math.round(s * 1000) / 1000,
+      explanation: script.explanation,
+      advice: script.advice,
+    }));
+    return { verdict, score, scripts: reported.map((r) => r.script.id), matches, explanations, advisory };
+  }
+
+  return { catalogue, checkText };
+}
+
+let defaultMatcher: ScamMatcher | null = null;
+
+/** Check text with the built-in catalogue (compiled on first use). */
+export function checkText(text: string): ScamCheckResult {
+  defaultMatcher ??= createScamMatcher();
+  return defaultMatcher.checkText(text);
+}
