@@ -16,7 +16,9 @@ export default defineConfig({
     default_locale: 'zh_CN',
     // No host permissions at install: the range API answers with CORS `*`, and page
     // scanning asks for each site the user enables, at that moment.
-    permissions: ['storage', 'alarms', 'notifications', 'contextMenus'],
+    permissions: ['storage', 'alarms', 'notifications', 'contextMenus', 'scripting', 'activeTab'],
+    // Page scanning is opt-in per site: the popup requests one origin at a time.
+    optional_host_permissions: ['http://*/*', 'https://*/*'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { MonitorSummary } from '@/utils/exposure/monitor';
+import type { ScamBatchResult } from '@/utils/scam';
 
 /**
  * The one message contract between extension pages and the background.
@@ -9,6 +10,8 @@ export interface MessageContract {
   ping: { request: undefined; response: { version: string; startedAt: number } };
   /** Re-check every watched number now (the popup's "check watched numbers now"). */
   'exposure.recheckNow': { request: undefined; response: MonitorSummary };
+  /** Page scanning: check block texts from the content script off the page's main thread. */
+  'scam.checkBatch': { request: { texts: string[] }; response: ScamBatchResult[] };
 }
 
 export type MessageType = keyof MessageContract;

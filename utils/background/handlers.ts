@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { checkScamBatch } from '@/utils/background/scam';
 import { runExposureMonitor } from '@/utils/exposure/monitor';
 import { registerMessageHandlers } from '@/utils/messaging';
 
@@ -8,5 +9,6 @@ export function registerBackgroundHandlers(): void {
   registerMessageHandlers({
     ping: () => ({ version: browser.runtime.getManifest().version, startedAt }),
     'exposure.recheckNow': () => runExposureMonitor({ force: true }),
+    'scam.checkBatch': checkScamBatch,
   });
 }

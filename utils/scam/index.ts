@@ -2,8 +2,10 @@
 export { SCAM_CATALOGUE, SCAM_CATALOGUE_VERSION } from './catalogue';
 export { checkText, createScamMatcher, SCAM_THRESHOLD, type ScamMatcher, SUSPICIOUS_THRESHOLD } from './match';
 export { type NormalisedText, normalisedString, normaliseText, toOriginalSpan } from './normalise';
+export { createPageScanner, type PageFinding, type PageScanner, type PageScanOptions } from './page-scan';
 export type {
   LocalisedText,
+  ScamBatchResult,
   ScamCatalogue,
   ScamCategory,
   ScamCheckResult,

@@ -296,7 +296,8 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
         for (const g of rule.groups) if (!present[g]) all = false;
         if (!all) continue;
         if (rule.weight > scriptScores[s]!) scriptScores[s] = rule.weight;
-        const fired = (firedGroups[s] ??= new Set());
+        const fired = firedGroups[s] ?? new Set<number>();
+        firedGroups[s] = fired;
         for (const g of rule.groups) fired.add(g);
       }
     }

@@ -96,3 +96,6 @@ export interface ScamCheckResult {
   /** The text reads as an anti-fraud warning (negated or cued scam phrases). */
   advisory: boolean;
 }
+
+/** The CLI's and page scanning's slim result: no explanations. */
+export type ScamBatchResult = Pick<ScamCheckResult, 'verdict' | 'score' | 'scripts' | 'matches'>;
