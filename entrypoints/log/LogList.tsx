@@ -64,12 +64,12 @@ export function LogList(props: {
   };
   // Synchronous on every keystroke: the in-memory index answers 100 000 contacts within a frame.
   const result = useMemo(
-    () => store.search({ text, filters, sort }),
-    [store, props.version, text, status, channel, script, from, to, sort],
+    () => store.search({ text, filters, sort, limit }),
+    [store, props.version, text, status, channel, script, from, to, sort, limit],
   );
-  const shown = result.ids.slice(0, limit);
-  const live = new Set(result.ids);
-  const selectedIds = [...selected].filter((id) => live.has(id));
+  const shown = result.ids;
+  // Selections stay while they are still in the log (a search narrowing the list does not drop them).
+  const selectedIds = [...selected].filter((id) => store.getContact(id)?.deletedAt === null);
 
   function toggle(id: string, on: boolean) {
     setSelected((current) => {

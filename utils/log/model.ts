@@ -243,25 +243,46 @@ function appendText(target: string, extra: string): string {
   return `${target}\n\n${extra}`;
 }
 
-function mergeById<T extends { id: string; updatedAt?: number; addedAt?: number }>(target: T[], source: T[]): T[] {
+function mergeById<T extends { id: string; updatedAt?: number; addedAt?: number }>(
+  target: T[],
+  source: T[],
+): { items: T[]; changed: boolean } {
   const byId = new Map(target.map((item) => [item.id, item]));
+  let changed = false;
   for (const item of source) {
     const existing = byId.get(item.id);
     // The same record on both sides: the later edit wins (a deletion counts as an edit).
     if (!existing || (item.updatedAt ?? item.addedAt ?? 0) > (existing.updatedAt ?? existing.addedAt ?? 0)) {
       byId.set(item.id, item);
+      changed = true;
     }
   }
-  return [...byId.values()];
+  return { items: changed ? [...byId.values()] : target, changed };
 }
 
 /**
  * Merges `source` into `target` (same number): events and attachments by id, lists by union, texts appended
  * when different, the higher risk, a status other than "new". Nothing from either side is dropped.
+ * Returns whether `target` changed, so merging the same backup twice writes nothing.
  */
-export function mergeContact(target: LogContact, source: LogContact, now: number): LogContact {
-  target.events = mergeById(target.events, source.events);
-  target.attachments = mergeById(target.attachments, source.attachments);
+export function mergeContactInto(target: LogContact, source: LogContact, now: number): boolean {
+  const before = [
+    target.numberInputs.length,
+    target.number.e164,
+    target.name,
+    target.said,
+    target.demanded,
+    target.notes,
+    target.scripts.length,
+    target.tags.length,
+    target.risk,
+    target.status,
+    target.createdAt,
+  ];
+  const events = mergeById(target.events, source.events);
+  const attachments = mergeById(target.attachments, source.attachments);
+  target.events = events.items;
+  target.attachments = attachments.items;
   target.numberInputs = unionStrings(target.numberInputs, source.numberInputs);
   if (!target.number.e164 && source.number.e164) target.number = source.number;
   if (!target.name) target.name = source.name;
@@ -274,8 +295,28 @@ export function mergeContact(target: LogContact, source: LogContact, now: number
   target.risk = getHigherRisk(target.risk, source.risk);
   if (target.status === 'new') target.status = source.status;
   target.createdAt = Math.min(target.createdAt, source.createdAt);
-  target.updatedAt = Math.max(now, target.updatedAt, source.updatedAt);
-  return recomputeContact(target);
+  const after = [
+    target.numberInputs.length,
+    target.number.e164,
+    target.name,
+    target.said,
+    target.demanded,
+    target.notes,
+    target.scripts.length,
+    target.tags.length,
+    target.risk,
+    target.status,
+    target.createdAt,
+  ];
+  const changed = events.changed || attachments.changed || before.some((value, i) => value !== after[i]);
+  if (changed) target.updatedAt = Math.max(now, target.updatedAt, source.updatedAt);
+  recomputeContact(target);
+  return changed;
+}
+
+export function mergeContact(target: LogContact, source: LogContact, now: number): LogContact {
+  mergeContactInto(target, source, now);
+  return target;
 }
 
 export function applyContactPatch(contact: LogContact, patch: ContactPatch, now: number): LogContact {

@@ -31,10 +31,12 @@ export interface LogQuery {
   sort?: LogSort;
   /** Default: descending for dates, count and risk; ascending for name. */
   descending?: boolean;
+  /** Return at most this many ids (the first page); `total` still counts every match. */
+  limit?: number;
 }
 
 export interface LogSearchResult {
-  /** Matching contact ids in sort order. */
+  /** Matching contact ids in sort order (at most `limit`). */
   ids: string[];
   total: number;
 }
@@ -114,7 +116,10 @@ interface Term {
 }
 
 function parseQuery(query: string): Term[] {
-  const folded = foldText(query).trim();
+  // Control characters are not searchable text: they count as spaces.
+  const folded = foldText(query)
+    .replace(/\p{Cc}/gu, ' ')
+    .trim();
   if (!folded) return [];
   const numberTerm = (raw: string): Term => {
     const digits = getDigits(raw);
@@ -156,36 +161,25 @@ function hasTimeIn(times: readonly number[], from: number, to: number): boolean 
 
 type FilterCheck = (entry: IndexEntry) => boolean;
 
+/** One function over precomputed sets (no per-entry closures): it runs for every match on every keystroke. */
 function createFilterCheck(filters: LogFilters | undefined): FilterCheck | null {
   if (!filters) return null;
-  const checks: FilterCheck[] = [];
-  if (filters.statuses?.length) {
-    const wanted = new Set(filters.statuses);
-    checks.push((entry) => wanted.has(entry.status));
-  }
-  if (filters.risks?.length) {
-    const wanted = new Set(filters.risks);
-    checks.push((entry) => wanted.has(entry.risk));
-  }
-  if (filters.channels?.length) {
-    const wanted = new Set(filters.channels);
-    checks.push((entry) => hasAny(entry.channels, wanted));
-  }
-  if (filters.scripts?.length) {
-    const wanted = new Set(filters.scripts);
-    checks.push((entry) => hasAny(entry.scripts, wanted));
-  }
-  if (filters.tags?.length) {
-    const wanted = new Set(filters.tags);
-    checks.push((entry) => hasAny(entry.tags, wanted));
-  }
-  if (filters.from !== undefined || filters.to !== undefined) {
-    const from = filters.from ?? Number.NEGATIVE_INFINITY;
-    const to = filters.to ?? Number.POSITIVE_INFINITY;
-    checks.push((entry) => hasTimeIn(entry.eventTimes, from, to));
-  }
-  if (checks.length === 0) return null;
-  return (entry) => checks.every((check) => check(entry));
+  const statuses = filters.statuses?.length ? new Set(filters.statuses) : null;
+  const risks = filters.risks?.length ? new Set(filters.risks) : null;
+  const channels = filters.channels?.length ? new Set(filters.channels) : null;
+  const scripts = filters.scripts?.length ? new Set(filters.scripts) : null;
+  const tags = filters.tags?.length ? new Set(filters.tags) : null;
+  const timed = filters.from !== undefined || filters.to !== undefined;
+  const from = filters.from ?? Number.NEGATIVE_INFINITY;
+  const to = filters.to ?? Number.POSITIVE_INFINITY;
+  if (!statuses && !risks && !channels && !scripts && !tags && !timed) return null;
+  return (entry) =>
+    (!statuses || statuses.has(entry.status)) &&
+    (!risks || risks.has(entry.risk)) &&
+    (!channels || hasAny(entry.channels, channels)) &&
+    (!scripts || hasAny(entry.scripts, scripts)) &&
+    (!tags || hasAny(entry.tags, tags)) &&
+    (!timed || hasTimeIn(entry.eventTimes, from, to));
 }
 
 export interface LogSearchIndex {
@@ -292,12 +286,26 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
     return order;
   }
 
+  // Two match buffers used in turn (this keystroke's matches are read from the other one), so typing
+  // allocates nothing in proportion to the log.
+  let buffers: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
+  let current = 0;
+
   function findTextMatches(text: string): Int32Array | null {
     const terms = parseQuery(text);
-    if (terms.length === 0) return null;
+    if (terms.length === 0) {
+      previous = null;
+      return null;
+    }
     const key = foldText(text).trim();
-    const out: number[] = [];
+    if (buffers[0].length < entries.length) {
+      buffers = [new Int32Array(entries.length * 2), new Int32Array(entries.length * 2)];
+      previous = null;
+    }
     const narrowFrom = previous && canNarrow(previous, key, terms) ? previous.matches : null;
+    current = 1 - current;
+    const out = buffers[current] as Int32Array;
+    let n = 0;
     const count = narrowFrom ? narrowFrom.length : entries.length;
     for (let k = 0; k < count; k++) {
       const i = narrowFrom ? (narrowFrom[k] as number) : k;
@@ -310,9 +318,9 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
           break;
         }
       }
-      if (all) out.push(i);
+      if (all) out[n++] = i;
     }
-    const matches = Int32Array.from(out);
+    const matches = out.subarray(0, n);
     previous = { version, text: key, terms, matches };
     return matches;
   }
@@ -363,27 +371,29 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
         else marks.fill(0, 0, entries.length);
         for (const i of matches) marks[i] = 1;
       }
+      const limit = query.limit ?? Number.POSITIVE_INFINITY;
       const ids: string[] = [];
+      let total = 0;
       // Few matches: sorting them beats walking the whole cached order.
       if (matches && matches.length * 16 < positions.size) {
         const sorted = Array.from(matches).sort(compare[sort]);
         const n = sorted.length;
         for (let k = 0; k < n; k++) {
           const entry = entries[sorted[descending ? n - 1 - k : k] as number] as IndexEntry;
-          if (!check || check(entry)) ids.push(entry.id);
+          if (check && !check(entry)) continue;
+          if (total++ < limit) ids.push(entry.id);
         }
-        return { ids, total: ids.length };
+        return { ids, total };
       }
       const order = getSortOrder(sort);
       const n = order.length;
       for (let k = 0; k < n; k++) {
         const i = order[descending ? n - 1 - k : k] as number;
         if (matches && marks[i] !== 1) continue;
-        const entry = entries[i] as IndexEntry;
-        if (check && !check(entry)) continue;
-        ids.push(entry.id);
+        if (check && !check(entries[i] as IndexEntry)) continue;
+        if (total++ < limit) ids.push((entries[i] as IndexEntry).id);
       }
-      return { ids, total: ids.length };
+      return { ids, total };
     },
   };
 }

@@ -48,6 +48,7 @@ import {
   MAX_SHORT_TEXT_LENGTH,
   MAX_TEXT_LENGTH,
   mergeContact,
+  mergeContactInto,
   type NewEntry,
   recomputeContact,
 } from './model';
@@ -855,6 +856,7 @@ export class LogStore {
         if (contact.deletedAt === null) liveByKey.set(contact.numberKey, contact);
       }
       const changed = new Map<string, LogContact>();
+      const matched = new Set<string>();
       const newBytes: { id: string; contactId: string; type: string; bytes: Uint8Array }[] = [];
       result.created = 0;
       result.merged = 0;
@@ -868,9 +870,11 @@ export class LogStore {
         if (target) {
           const eventIds = new Set(target.events.map((event) => event.id));
           result.eventsAdded += incoming.events.filter((event) => !eventIds.has(event.id)).length;
-          mergeContact(target, incoming, now);
-          if (!changed.has(target.id)) result.merged++;
-          changed.set(target.id, target);
+          if (!matched.has(target.id)) result.merged++;
+          matched.add(target.id);
+          // Only contacts the file actually changes are written: re-importing a backup writes nothing.
+          if (mergeContactInto(target, incoming, now)) changed.set(target.id, target);
+          else if (found && copy && target !== found && !changed.has(target.id)) liveByKey.set(target.numberKey, found);
         } else {
           // The file's records are fresh objects from the parser, so they can become the log's own.
           const contact = incoming;

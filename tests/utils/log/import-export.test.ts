@@ -94,8 +94,11 @@ describe('JSON import', () => {
     const { store } = await createTestStore();
     await seed(store);
     const text = await store.exportJson();
+    const before = await store.db.logContacts.toArray();
     const result = await store.importText(text);
     expect(result).toMatchObject({ created: 0, merged: 2, eventsAdded: 0, attachmentsAdded: 0 });
+    // Nothing changed, so nothing was rewritten.
+    expect(await store.db.logContacts.toArray()).toEqual(before);
     expect(store.size).toBe(2);
     expect(store.findByNumber('13800138000')!.count).toBe(2);
     expect(store.findByNumber('13800138000')!.attachments).toHaveLength(1);

@@ -88,6 +88,11 @@ describe('search as you type', () => {
     expect(store.search({ text: '+86 138 0013 8000' }).ids).toEqual([ids.loan]);
   });
 
+  it('ignores control characters in the query', () => {
+    expect(store.search({ text: '\u0000' }).total).toBe(3);
+    expect(store.search({ text: '逾期\u0000' }).ids).toEqual([ids.loan]);
+  });
+
   it('does not narrow wrongly when a "+" becomes a number', () => {
     expect(store.search({ text: '+' }).ids).toEqual([ids.loan, ids.hk]);
     // "+9": digit 9 appears in 95555 and +852 9123 4567, not in +86 138 0013 8000.
@@ -135,6 +140,12 @@ describe('filters and sorting', () => {
     ].sort((a, b) => new Intl.Collator('zh-CN').compare(a[0]!, b[0]!));
     expect(store.search({ sort: 'name' }).ids).toEqual(byName.map(([, id]) => id));
     expect(store.search({ sort: 'name' }).ids.slice(1)).toEqual([ids.bank, ids.hk]);
+  });
+
+  it('returns the first page only, with the total of all matches', () => {
+    const page = store.search({ sort: 'last', limit: 2 });
+    expect(page).toEqual({ ids: [ids.loan, ids.hk], total: 3 });
+    expect(store.search({ text: '1', limit: 1 }).total).toBeGreaterThan(1);
   });
 
   it('lists the scripts and tags in use for the filter menus', () => {
