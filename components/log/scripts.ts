@@ -11,11 +11,14 @@ export function getScriptLabel(id: string): string {
   return lead && lead.length <= 40 ? lead : id;
 }
 
-/** The catalogue's full explanation of a script, in the UI language, for the report and tooltips. */
+/** The catalogue's explanation of a script in the UI language, without the lead already shown as its label. */
 export function getScriptExplanation(id: string): string {
   const script = SCAM_CATALOGUE.scripts.find((item) => item.id === id);
   if (!script) return '';
-  return getUiLanguage().startsWith('zh') ? script.explanation['zh-CN'] : script.explanation.en;
+  const text = getUiLanguage().startsWith('zh') ? script.explanation['zh-CN'] : script.explanation.en;
+  const label = getScriptLabel(id);
+  const match = text.match(/^([^:：]+)[:：]\s*/);
+  return match && match[1]?.trim() === label ? text.slice(match[0].length) : text;
 }
 
 /** Runs the scam matcher on what they said, so a logged entry carries its matched scripts and a risk. */

@@ -29,7 +29,8 @@ describe('printable report', () => {
     expect(body).toContain('转账5000元到指定账户');
     expect(body).toContain('提供验证码');
     // The catalogue's short name of the script, not only its id.
-    expect(body).toContain('冒充催收');
+    expect(body).toContain('<strong>冒充催收</strong> — 以');
+    expect(body).not.toContain('冒充催收</strong> — 冒充催收');
     expect(body.match(/<tr><td>/g)).toHaveLength(2);
     expect(body).toContain('对方的要求');
 
