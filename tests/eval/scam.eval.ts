@@ -19,6 +19,9 @@ import { createScamMatcher, SCAM_CATALOGUE, type ScamCheckResult } from '@/utils
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dataRoot = resolve(repoRoot, '../shared/eval/data');
 const fixturePath = resolve(repoRoot, 'tests/fixtures/scam/messages.jsonl');
+// Paraphrases written in rounds after the catalogue existed; each round was first measured blind
+// (figures in docs/BENCHMARKS.md), then its misses were fixed in the typology lists.
+const paraphrasePath = resolve(repoRoot, 'tests/fixtures/scam/paraphrases.jsonl');
 const showMisses = process.argv.includes('--misses');
 
 const matcher = createScamMatcher();
@@ -42,8 +45,8 @@ function row(set: string, measure: string, value: string, target = '', ok?: bool
   if (ok === false) failures.push(`${set}: ${measure}`);
 }
 
-function evalFixtures() {
-  const fixtures = readFileSync(fixturePath, 'utf8')
+function evalFixtures(path: string, setName: string) {
+  const fixtures = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as Fixture);
@@ -58,7 +61,8 @@ function evalFixtures() {
     const scriptHit = scams.filter((f) => f.script && results.get(f)!.scripts.includes(f.script)).length;
     const exact = fixtures.filter((f) => f.lang === lang && results.get(f)!.verdict === f.expect).length;
     const fa = benign.filter((f) => flagged(results.get(f)!)).length;
-    const name = `own set (${lang})`;
+    if (scams.length + benign.length === 0) continue;
+    const name = `${setName} (${lang})`;
     row(name, 'loan-fraud script recall', pct(loanHit, loan.length), '>= 90%', rate(loanHit, loan.length) >= 0.9);
     row(name, 'all scam recall', pct(scamHit, scams.length));
     row(name, 'expected script among those reported', pct(scriptHit, scams.length));
@@ -190,7 +194,8 @@ function evalTeleAntiFraud() {
 
 const started = performance.now();
 if (!existsSync(fixturePath)) throw new Error(`missing ${fixturePath}`);
-evalFixtures();
+evalFixtures(fixturePath, 'own set');
+if (existsSync(paraphrasePath)) evalFixtures(paraphrasePath, 'paraphrase set');
 evalUci();
 evalMendeley();
 evalTeleAntiFraud();

@@ -14,6 +14,11 @@ const GAP_LONG = 24;
 const NEGATION_SCOPE_CJK = 10;
 const NEGATION_SCOPE_LATIN = 32;
 
+/** Script-index slots in a packed match key; keys stay exact below 2^53 for texts under ~10^7 units. */
+const SCRIPT_SLOTS = 128;
+const MAX_TEXT_UNITS = 4_000_000;
+const WINDOW_OVERLAP = 2_000;
+
 const TARGET_NEGATOR = -1;
 const TARGET_CUE = -2;
 const TARGET_STRONG_CUE = -3;
@@ -54,6 +59,8 @@ interface PhraseHit {
   phrase: number;
   start: number;
   end: number;
+  /** Gap phrases ("学生…账户"): the pieces' own [start, end) pairs, so the gap is not highlighted. */
+  parts?: number[];
 }
 
 const SAFE = { verdict: 'safe', score: 0, advisory: false } as const;
@@ -69,6 +76,7 @@ function isCjkCode(code: number): boolean {
 
 /** Compile a catalogue into one automaton over every phrase piece, plus rule tables. */
 export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): ScamMatcher {
+  if (catalogue.scripts.length > SCRIPT_SLOTS) throw new Error(`scam catalogue: more than ${SCRIPT_SLOTS} scripts`);
   const pieceIndex = new Map<string, number>();
   const pieceTexts: string[] = [];
   const pieces: Piece[] = [];
@@ -171,9 +179,15 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
   const rulesByScript: Rule[][] = scripts.map(() => []);
   for (const rule of rules) rulesByScript[rule.script]!.push(rule);
 
-  function findPieceHits(norm: NormalisedText): Map<number, number[]> {
-    // piece → flat [start, end, start, end, …] in end order.
-    const hits = new Map<number, number[]>();
+  // Per-piece hit lists, reused across calls (only touched pieces are reset): a Map per call
+  // cost more than the scan itself on keyword-dense text.
+  const hitsByPiece: number[][] = pieces.map(() => []);
+  const touched: number[] = [];
+
+  /** Fills hitsByPiece (flat [start, end, …] in end order) and returns the pieces that hit. */
+  function findPieceHits(norm: NormalisedText): number[] {
+    for (const piece of touched) hitsByPiece[piece]!.length = 0;
+    touched.length = 0;
     const { codes, length } = norm;
     automaton.scan(codes, length, (piece, hitEnd) => {
       let end = hitEnd;
@@ -182,39 +196,43 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
       if (info.wordStart && start > 0 && isWordCode(codes[start - 1]!)) return;
       if (info.wordEnd && end < length && isWordCode(codes[end]!)) return;
       if (info.open) while (end < length && isWordCode(codes[end]!)) end++;
-      let list = hits.get(piece);
-      if (!list) {
-        list = [];
-        hits.set(piece, list);
-      }
+      const list = hitsByPiece[piece]!;
+      if (list.length === 0) touched.push(piece);
       list.push(start, end);
     });
-    return hits;
+    return touched;
   }
 
-  function assemblePhrases(pieceHits: Map<number, number[]>): PhraseHit[] {
+  function assemblePhrases(hitPieces: number[]): PhraseHit[] {
     const result: PhraseHit[] = [];
-    for (const [piece, list] of pieceHits) {
+    for (const piece of hitPieces) {
+      const list = hitsByPiece[piece]!;
       for (const phraseId of firstOf[piece]!) {
         const phrase = phrases[phraseId]!;
         for (let h = 0; h < list.length; h += 2) {
           const start = list[h]!;
           let end = list[h + 1]!;
+          if (phrase.pieces.length === 1) {
+            result.push({ phrase: phraseId, start, end });
+            continue;
+          }
+          const parts = [start, end];
           let ok = true;
           for (let k = 1; k < phrase.pieces.length && ok; k++) {
-            const next = pieceHits.get(phrase.pieces[k]!);
+            const next = hitsByPiece[phrase.pieces[k]!]!;
             ok = false;
-            if (!next) break;
+            if (next.length === 0) break;
             for (let j = 0; j < next.length; j += 2) {
               const s = next[j]!;
               if (s >= end && s - end <= phrase.maxGap[k]!) {
                 end = next[j + 1]!;
+                parts.push(s, end);
                 ok = true;
                 break;
               }
             }
           }
-          if (ok) result.push({ phrase: phraseId, start, end });
+          if (ok) result.push({ phrase: phraseId, start, end, parts });
         }
       }
     }
@@ -243,6 +261,8 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
   }
 
   function checkText(text: string): ScamCheckResult {
+    // Longer texts are checked in overlapping windows so packed match keys stay exact.
+    if (text.length > MAX_TEXT_UNITS) return checkLongText(text);
     const norm = normaliseText(text);
     const phraseHits = assemblePhrases(findPieceHits(norm));
     if (phraseHits.length === 0) return { ...SAFE, scripts: [], matches: [], explanations: [] };
@@ -338,23 +358,38 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
       .map((script, index) => ({ script, index, score: scriptScores[index]! }))
       .filter((entry) => entry.score >= REPORT_THRESHOLD)
       .sort((a, b) => b.score - a.score);
-    const matches: ScamMatch[] = [];
-    const seen = new Set<string>();
-    for (const { script, index } of reported) {
+    // Each (start, end, script) packed into one exact float key and sorted natively: comparator
+    // sorts of match objects dominated the run time on keyword-dense text.
+    const width = norm.length + 1;
+    let count = 0;
+    for (const { index } of reported) {
+      for (const g of firedGroups[index] ?? []) {
+        for (const hit of groupHits[g] ?? []) count += hit.parts ? hit.parts.length / 2 : 1;
+      }
+    }
+    const keys = new Float64Array(count);
+    let k = 0;
+    for (const { index } of reported) {
       for (const g of firedGroups[index] ?? []) {
         for (const hit of groupHits[g] ?? []) {
-          const start = norm.start[hit.start]!;
-          const end = norm.end[hit.end - 1]!;
-          const key = `${start}:${end}:${script.id}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          matches.push({ start, end, script: script.id });
+          const parts = hit.parts ?? [hit.start, hit.end];
+          for (let p = 0; p < parts.length; p += 2)
+            keys[k++] = (parts[p]! * width + parts[p + 1]!) * SCRIPT_SLOTS + index;
         }
       }
     }
-    matches.sort(
-      (a, b) => a.start - b.start || a.end - b.end || (a.script < b.script ? -1 : a.script > b.script ? 1 : 0),
-    );
+    keys.sort();
+    // Several groups of one script can hold the same phrase: keep each span once per script.
+    const matches: ScamMatch[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0 && keys[i] === keys[i - 1]) continue;
+      const key = keys[i]!;
+      const index = key % SCRIPT_SLOTS;
+      const span = (key - index) / SCRIPT_SLOTS;
+      const end = span % width;
+      const start = (span - end) / width;
+      matches.push({ start: norm.start[start]!, end: norm.end[end - 1]!, script: scripts[index]!.id });
+    }
     const explanations: ScamExplanation[] = reported.map(({ script, score: s }) => ({
       script: script.id,
       category: script.category,
@@ -363,6 +398,31 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
       advice: script.advice,
     }));
     return { verdict, score, scripts: reported.map((r) => r.script.id), matches, explanations, advisory };
+  }
+
+  /** Windows of MAX_TEXT_UNITS overlapping by WINDOW_OVERLAP; the strongest window decides. */
+  function checkLongText(text: string): ScamCheckResult {
+    let best: ScamCheckResult | null = null;
+    const matches: ScamMatch[] = [];
+    const seen = new Set<string>();
+    for (let from = 0; from < text.length; from += MAX_TEXT_UNITS - WINDOW_OVERLAP) {
+      const result = checkText(text.slice(from, from + MAX_TEXT_UNITS));
+      if (!best || result.score > best.score) best = result;
+      for (const m of result.matches) {
+        const key = `${from + m.start}:${from + m.end}:${m.script}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        matches.push({ start: from + m.start, end: from + m.end, script: m.script });
+      }
+      if (from + MAX_TEXT_UNITS >= text.length) break;
+    }
+    const result = best!;
+    if (result.verdict === 'safe') return result;
+    const scripts = new Set(result.scripts);
+    return {
+      ...result,
+      matches: matches.filter((m) => scripts.has(m.script)).sort((a, b) => a.start - b.start || a.end - b.end),
+    };
   }
 
   return { catalogue, checkText };
