@@ -1,83 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ristretto255_oprf } from '@noble/curves/ed25519.js';
-import sodium from 'libsodium-wrappers-sumo';
+import { ristretto255, ristretto255_oprf } from '@noble/curves/ed25519.js';
 import { SUITE } from '@/utils/exposure/protocol';
+import {
+  createWasmRistrettoOps,
+  getFastestRistretto,
+  loadNativeRistrettoOps,
+  type RistrettoOps,
+  selfTestRistretto,
+} from './ristretto';
 
 /**
  * RFC 9497 VOPRF (mode 0x01, ristretto255-SHA512), server side.
  *
- * Two implementations of one interface: `createSodiumVoprf` does the group arithmetic with libsodium's
- * ristretto255 (WebAssembly, several times faster than pure-JS bigint arithmetic) and is what the server
- * and builder use; `createNobleVoprf` wraps @noble/curves, the reference the client also uses. Tests prove
- * both equal on the RFC vectors and on random inputs.
+ * One implementation of the protocol over libsodium's ristretto255 (`createLibsodiumVoprf`), run on either
+ * libsodium build (server/ristretto.ts: the machine's native library through FFI, or WebAssembly), and the
+ * plain @noble/curves one (`createNobleVoprf`), which the client also uses: the reference in tests, the
+ * baseline in benchmarks and the last resort. `createVoprf` picks the fastest that works, once per process.
+ * Tests prove every implementation equal to noble on the RFC vectors and on random inputs.
  */
 
-// libsodium's WebAssembly module initialises asynchronously; awaiting it here keeps every API below sync.
-await sodium.ready;
+export type VoprfImplementation = RistrettoOps['implementation'] | 'noble';
 
-/** The raw WebAssembly exports that libsodium-wrappers publishes as `libsodium`. */
-interface RawSodium {
-  HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _crypto_scalarmult_ristretto255(q: number, n: number, p: number): number;
-  _crypto_scalarmult_ristretto255_base(q: number, n: number): number;
-  _crypto_core_ristretto255_from_hash(p: number, r: number): number;
-}
-
-/**
- * The hot path calls the WebAssembly exports directly with one scratch area, instead of the wrappers'
- * malloc/copy/free per call (about 7 us of each 100 us multiplication). Falls back to the wrappers if a
- * libsodium release stops exposing them; the RFC vector tests cover both ways.
- */
-export function createRistrettoOps(options: { useRawExports?: boolean } = {}) {
-  const raw = (sodium as unknown as { libsodium?: Partial<RawSodium> }).libsodium;
-  if (
-    options.useRawExports === false ||
-    !raw ||
-    typeof raw._malloc !== 'function' ||
-    typeof raw._crypto_scalarmult_ristretto255 !== 'function' ||
-    typeof raw._crypto_scalarmult_ristretto255_base !== 'function' ||
-    typeof raw._crypto_core_ristretto255_from_hash !== 'function' ||
-    !(raw.HEAPU8 instanceof Uint8Array)
-  ) {
-    return {
-      scalarMult: (n: Uint8Array, p: Uint8Array) => sodium.crypto_scalarmult_ristretto255(n, p),
-      scalarMultBase: (n: Uint8Array) => sodium.crypto_scalarmult_ristretto255_base(n),
-      fromHash: (r: Uint8Array) => sodium.crypto_core_ristretto255_from_hash(r),
-    };
-  }
-  const wasm = raw as RawSodium;
-  const scratch = wasm._malloc(160);
-  const Q = scratch;
-  const N = scratch + 32;
-  const P = scratch + 64;
-  const R = scratch + 96;
-  const result = (rc: number) => {
-    if (rc !== 0) throw new Error('result is identity element');
-    return wasm.HEAPU8.slice(Q, Q + 32);
-  };
-  return {
-    scalarMult(n: Uint8Array, p: Uint8Array): Uint8Array {
-      if (n.length !== 32 || p.length !== 32) throw new RangeError('expected 32-byte scalar and element');
-      const heap = wasm.HEAPU8; // re-read: the view is replaced when WebAssembly memory grows
-      heap.set(n, N);
-      heap.set(p, P);
-      return result(wasm._crypto_scalarmult_ristretto255(Q, N, P));
-    },
-    scalarMultBase(n: Uint8Array): Uint8Array {
-      if (n.length !== 32) throw new RangeError('expected a 32-byte scalar');
-      wasm.HEAPU8.set(n, N);
-      return result(wasm._crypto_scalarmult_ristretto255_base(Q, N));
-    },
-    fromHash(r: Uint8Array): Uint8Array {
-      if (r.length !== 64) throw new RangeError('expected 64 bytes');
-      wasm.HEAPU8.set(r, R);
-      wasm._crypto_core_ristretto255_from_hash(Q, R);
-      return wasm.HEAPU8.slice(Q, Q + 32);
-    },
-  };
-}
-const ristretto = createRistrettoOps();
+/** The libsodium WebAssembly operations (kept under its old name; see server/ristretto.ts). */
+export const createRistrettoOps = createWasmRistrettoOps;
 
 export const ELEMENT_SIZE = 32;
 export const SCALAR_SIZE = 32;
@@ -108,6 +53,9 @@ export interface EvaluateOptions {
 
 export interface VoprfServer {
   readonly publicKey: Uint8Array;
+  /** Which implementation does the arithmetic, and from where (for logs and benchmarks). */
+  readonly implementation?: VoprfImplementation;
+  readonly description?: string;
   /** RFC 9497 BlindEvaluateBatch: one evaluated element per blinded element and one DLEQ proof for all. */
   blindEvaluateBatch(blinded: readonly Uint8Array[], options?: EvaluateOptions): BlindEvaluation;
   /** RFC 9497 Evaluate: the PRF output for an input the server knows (the builder's path). */
@@ -165,12 +113,12 @@ export function expandMessageXmdSha512(msg: Uint8Array, dst: Uint8Array, length:
 }
 
 /** RFC 9497 HashToScalar for ristretto255: 64 uniform bytes read little-endian, reduced mod the group order. */
-function hashToScalar(msg: Uint8Array): Uint8Array {
-  return sodium.crypto_core_ristretto255_scalar_reduce(expandMessageXmdSha512(msg, DST_HASH_TO_SCALAR, 64));
+function hashToScalar(ops: RistrettoOps, msg: Uint8Array): Uint8Array {
+  return ops.scalarReduce(expandMessageXmdSha512(msg, DST_HASH_TO_SCALAR, 64));
 }
 
-function hashToGroup(input: Uint8Array): Uint8Array {
-  return ristretto.fromHash(expandMessageXmdSha512(input, DST_HASH_TO_GROUP, 64));
+function hashToGroup(ops: RistrettoOps, input: Uint8Array): Uint8Array {
+  return ops.fromHash(expandMessageXmdSha512(input, DST_HASH_TO_GROUP, 64));
 }
 
 function isZero(bytes: Uint8Array): boolean {
@@ -179,35 +127,42 @@ function isZero(bytes: Uint8Array): boolean {
   return acc === 0;
 }
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc |= (a[i] as number) ^ (b[i] as number);
+  return acc === 0;
+}
+
+const defaultOps = (): RistrettoOps => getFastestRistretto().ops;
+
 /** A canonical ristretto255 encoding that is not the identity (RFC 9497 §3.3 requires rejecting it). */
-export function isValidElement(bytes: Uint8Array): boolean {
-  return (
-    bytes.length === ELEMENT_SIZE && !isZero(bytes) && sodium.crypto_core_ristretto255_is_valid_point(bytes) === true
-  );
+export function isValidElement(bytes: Uint8Array, ops: RistrettoOps = defaultOps()): boolean {
+  return bytes.length === ELEMENT_SIZE && !isZero(bytes) && ops.isValidPoint(bytes);
 }
 
 /** A canonical (reduced) non-zero scalar. */
-export function isValidSecretKey(bytes: Uint8Array): boolean {
+export function isValidSecretKey(bytes: Uint8Array, ops: RistrettoOps = defaultOps()): boolean {
   if (bytes.length !== SCALAR_SIZE || isZero(bytes)) return false;
   // Reducing a canonical scalar leaves it unchanged.
   const wide = new Uint8Array(64);
   wide.set(bytes);
-  return sodium.memcmp(sodium.crypto_core_ristretto255_scalar_reduce(wide), bytes);
+  return equalBytes(ops.scalarReduce(wide), bytes);
 }
 
-export function getPublicKey(secretKey: Uint8Array): Uint8Array {
-  if (!isValidSecretKey(secretKey)) throw new RangeError('secret key is not a canonical non-zero scalar');
-  return sodium.crypto_scalarmult_ristretto255_base(secretKey);
+export function getPublicKey(secretKey: Uint8Array, ops: RistrettoOps = defaultOps()): Uint8Array {
+  if (!isValidSecretKey(secretKey, ops)) throw new RangeError('secret key is not a canonical non-zero scalar');
+  return ops.scalarMultBase(secretKey);
 }
 
 /**
  * RFC 9497 RandomScalar: 64 random bytes reduced mod the group order (bias < 2^-250), never zero.
- * (libsodium's own scalar_random pulls its entropy through JS 4 bytes at a time and costs as much as a
- * scalar multiplication.)
+ * (libsodium-wrappers' own scalar_random pulls its entropy through JS 4 bytes at a time and costs as much
+ * as a scalar multiplication.)
  */
-export function randomScalar(): Uint8Array {
+export function randomScalar(ops: RistrettoOps = defaultOps()): Uint8Array {
   for (;;) {
-    const scalar = sodium.crypto_core_ristretto255_scalar_reduce(randomBytes(64));
+    const scalar = ops.scalarReduce(randomBytes(64));
     if (!isZero(scalar)) return scalar;
   }
 }
@@ -224,9 +179,10 @@ export function deriveKeyPair(seed: Uint8Array, info: Uint8Array): { secretKey: 
   return { secretKey: Uint8Array.from(secretKey), publicKey: Uint8Array.from(publicKey) };
 }
 
-export function createSodiumVoprf(secretKey: Uint8Array): VoprfServer {
+/** RFC 9497 VOPRF over libsodium's ristretto255, on the given build of libsodium. */
+export function createLibsodiumVoprf(secretKey: Uint8Array, ops: RistrettoOps): VoprfServer {
   const k = Uint8Array.from(secretKey);
-  const publicKey = getPublicKey(k);
+  const publicKey = getPublicKey(k, ops);
   const encodedPublicKey = lengthPrefixed(publicKey);
   const seed = sha512(encodedPublicKey, lengthPrefixed(SEED_LABEL));
   const encodedSeed = lengthPrefixed(seed);
@@ -234,13 +190,19 @@ export function createSodiumVoprf(secretKey: Uint8Array): VoprfServer {
   function blindEvaluateBatch(blinded: readonly Uint8Array[], options: EvaluateOptions = {}): BlindEvaluation {
     if (blinded.length === 0 || blinded.length > 0xffff) throw new RangeError('expected 1..65535 blinded elements');
     for (const element of blinded) {
-      if (!isValidElement(element)) throw new InvalidElementError('blinded element is not a valid ristretto255 point');
+      if (!isValidElement(element, ops)) {
+        throw new InvalidElementError('blinded element is not a valid ristretto255 point');
+      }
     }
-    const evaluated = blinded.map((element) => ristretto.scalarMult(k, element));
-    // ComputeCompositesFast (RFC 9497 §2.2.1): M = sum d_i * C_i and Z = k * M.
+    const evaluated = blinded.map((element) => ops.scalarMult(k, element));
+    // ComputeCompositesFast (RFC 9497 §2.2.1): M = sum d_i * C_i and Z = k * M. Four variable-base
+    // multiplications (k*C, d*C, k*M, r*M) and one fixed-base one (r*G) is the least libsodium's public
+    // API allows: every point the proof hashes is a distinct multiple of C, and no multi-scalar or shared-
+    // table multiplication is exposed.
     let M: Uint8Array | undefined;
     for (let i = 0; i < blinded.length; i++) {
       const d = hashToScalar(
+        ops,
         concat(
           encodedSeed,
           u16(i),
@@ -249,15 +211,16 @@ export function createSodiumVoprf(secretKey: Uint8Array): VoprfServer {
           LABEL_COMPOSITE,
         ),
       );
-      const term = ristretto.scalarMult(d, blinded[i] as Uint8Array);
-      M = M === undefined ? term : sodium.crypto_core_ristretto255_add(M, term);
+      const term = ops.scalarMult(d, blinded[i] as Uint8Array);
+      M = M === undefined ? term : ops.add(M, term);
     }
     const composite = M as Uint8Array;
-    const Z = ristretto.scalarMult(k, composite);
-    const r = options.proofRandomScalar ?? randomScalar();
-    const t2 = ristretto.scalarMultBase(r);
-    const t3 = ristretto.scalarMult(r, composite);
+    const Z = ops.scalarMult(k, composite);
+    const r = options.proofRandomScalar ?? randomScalar(ops);
+    const t2 = ops.scalarMultBase(r);
+    const t3 = ops.scalarMult(r, composite);
     const c = hashToScalar(
+      ops,
       concat(
         encodedPublicKey,
         lengthPrefixed(composite),
@@ -267,18 +230,36 @@ export function createSodiumVoprf(secretKey: Uint8Array): VoprfServer {
         LABEL_CHALLENGE,
       ),
     );
-    const s = sodium.crypto_core_ristretto255_scalar_sub(r, sodium.crypto_core_ristretto255_scalar_mul(c, k));
+    const s = ops.scalarSub(r, ops.scalarMul(c, k));
     return { evaluated, proof: concat(c, s) };
   }
 
   function evaluate(input: Uint8Array): Uint8Array {
     if (input.length > 0xffff) throw new RangeError('input longer than 65535 bytes');
-    const unblinded = ristretto.scalarMult(k, hashToGroup(input));
+    const unblinded = ops.scalarMult(k, hashToGroup(ops, input));
     return sha512(lengthPrefixed(input), lengthPrefixed(unblinded), LABEL_FINALIZE);
   }
 
-  return { publicKey, blindEvaluateBatch, evaluate };
+  return { publicKey, implementation: ops.implementation, description: ops.description, blindEvaluateBatch, evaluate };
 }
+
+/**
+ * What the server and builder run: libsodium on its fastest build that loads and passes its self-test here
+ * (the machine's native library, else WebAssembly); see `createVoprf` to name one.
+ */
+export function createSodiumVoprf(secretKey: Uint8Array): VoprfServer {
+  return createVoprf(secretKey);
+}
+
+let wasmOps: RistrettoOps | undefined;
+
+/** libsodium's WebAssembly build, whatever else is available (tests and benchmarks). */
+export function createWasmVoprf(secretKey: Uint8Array): VoprfServer {
+  wasmOps ??= createWasmRistrettoOps();
+  return createLibsodiumVoprf(secretKey, wasmOps);
+}
+
+const NOBLE_DESCRIPTION = '@noble/curves ristretto255_oprf (pure JavaScript)';
 
 /** Little-endian bytes of (scalar - 1), padded to 48 bytes: what noble's RandomScalar maps back to `scalar`. */
 function nobleRngFor(scalar: Uint8Array): (length?: number) => Uint8Array {
@@ -296,15 +277,29 @@ function nobleRngFor(scalar: Uint8Array): (length?: number) => Uint8Array {
   };
 }
 
-/** The plain @noble/curves implementation: the baseline for benchmarks and the reference in tests. */
+/**
+ * The plain @noble/curves implementation: the reference in tests and the baseline in benchmarks. It uses no
+ * libsodium at all (its public key too), so it stays an independent check.
+ */
 export function createNobleVoprf(secretKey: Uint8Array): VoprfServer {
   const k = Uint8Array.from(secretKey);
-  const publicKey = getPublicKey(k);
+  const { Fn } = ristretto255.Point;
+  // Fn.fromBytes rejects non-canonical scalars; zero is refused by hand.
+  let scalar: bigint;
+  try {
+    scalar = Fn.fromBytes(k);
+  } catch {
+    throw new RangeError('secret key is not a canonical non-zero scalar');
+  }
+  if (scalar === 0n) throw new RangeError('secret key is not a canonical non-zero scalar');
+  const publicKey = ristretto255.Point.BASE.multiply(scalar).toBytes();
   const voprf = ristretto255_oprf.voprf as typeof ristretto255_oprf.voprf & {
     evaluate(secretKey: Uint8Array, input: Uint8Array): Uint8Array;
   };
   return {
     publicKey,
+    implementation: 'noble',
+    description: NOBLE_DESCRIPTION,
     blindEvaluateBatch(blinded, options = {}) {
       const rng = options.proofRandomScalar ? nobleRngFor(options.proofRandomScalar) : undefined;
       const result = voprf.blindEvaluateBatch(k, publicKey, [...blinded], rng);
@@ -314,4 +309,52 @@ export function createNobleVoprf(secretKey: Uint8Array): VoprfServer {
       return Uint8Array.from(voprf.evaluate(k, input));
     },
   };
+}
+
+/** Every implementation this process can run, fastest first (noble last: the slow reference). */
+export function listVoprfImplementations(): { implementation: VoprfImplementation; description: string }[] {
+  const list: { implementation: VoprfImplementation; description: string }[] = [];
+  const native = loadNativeRistrettoOps();
+  if (native.ops && selfTestRistretto(native.ops) === undefined) {
+    list.push({ implementation: 'libsodium-native', description: native.ops.description });
+  }
+  wasmOps ??= createWasmRistrettoOps();
+  list.push({ implementation: 'libsodium-wasm', description: wasmOps.description });
+  list.push({ implementation: 'noble', description: NOBLE_DESCRIPTION });
+  return list;
+}
+
+/**
+ * The VOPRF the server and builder run: the fastest implementation that loads and passes its self-test
+ * (native libsodium, else libsodium WebAssembly), unless `implementation` (or EG_VOPRF=native|wasm|noble)
+ * names one. Naming one that cannot load throws rather than silently running another.
+ */
+export function createVoprf(secretKey: Uint8Array, implementation?: VoprfImplementation): VoprfServer {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const fromEnv = env.EG_VOPRF ? VOPRF_ENV_NAMES[env.EG_VOPRF] : undefined;
+  if (!implementation && env.EG_VOPRF && !fromEnv) {
+    throw new RangeError(`EG_VOPRF must be native, wasm or noble, not ${env.EG_VOPRF}`);
+  }
+  const chosen = implementation ?? fromEnv;
+  if (chosen === 'noble') return createNobleVoprf(secretKey);
+  if (chosen === 'libsodium-wasm') return createWasmVoprf(secretKey);
+  if (chosen === 'libsodium-native') {
+    const native = loadNativeRistrettoOps();
+    if (!native.ops) throw new Error(`native libsodium is not available: ${native.reason}`);
+    const failure = selfTestRistretto(native.ops);
+    if (failure) throw new Error(`native libsodium failed its self-test: ${failure}`);
+    return createLibsodiumVoprf(secretKey, native.ops);
+  }
+  return createLibsodiumVoprf(secretKey, defaultOps());
+}
+
+const VOPRF_ENV_NAMES: Record<string, VoprfImplementation> = {
+  native: 'libsodium-native',
+  wasm: 'libsodium-wasm',
+  noble: 'noble',
+};
+
+/** Why the fastest build was not chosen, if it was not (for start-up logs). */
+export function getVoprfNotes(): string[] {
+  return getFastestRistretto().notes;
 }

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { createRangeApp, DEFAULT_RATE_LIMIT_PER_MINUTE } from '../app';
 import { readKeyFile } from '../keys';
 import { createFsStore } from '../store';
+import { createVoprf, getVoprfNotes } from '../voprf';
 import { parseCliArgs, parseIntegerFlag, runCli, UsageError } from './args';
 
 const USAGE = `usage: npm run range:serve -- --data DIR --key FILE [--port N] [--host H] [--rate-limit N]
@@ -53,9 +54,12 @@ runCli(async () => {
         `but ${dataDir} was built for ${manifest.publicKey}. Use the key the data was built with, or rebuild.`,
     );
   }
+  // The fastest VOPRF that loads here (EG_VOPRF=native|wasm|noble names one); said at start-up.
+  const voprf = createVoprf(key.secretKey);
   const app = createRangeApp({
     store,
     secretKey: key.secretKey,
+    voprf,
     rateLimitPerMinute: rateLimit,
     clientAddressHeader: args['address-header'],
     log: args.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
@@ -67,6 +71,8 @@ runCli(async () => {
       `data version ${manifest.version}, ${manifest.records} numbers, public key ${manifest.publicKey}, ` +
         `rate limit ${rateLimit}/min per address`,
     );
+    console.log(`VOPRF: ${voprf.implementation} — ${voprf.description}`);
+    for (const note of getVoprfNotes()) console.log(`  (${note})`);
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     const reason = error.code === 'EADDRINUSE' ? `port ${port} is already in use` : `${error.code ?? error.message}`;
