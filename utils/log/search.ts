@@ -1,5 +1,13 @@
-import type { Channel, ContactStatus, LogContact, RiskLevel } from './model';
-import { getRiskRank } from './model';
+import { toSimplified } from '@/utils/chinese';
+import {
+  type Channel,
+  CONTACT_STATUSES,
+  type ContactStatus,
+  getRiskRank,
+  type LogContact,
+  RISK_LEVELS,
+  type RiskLevel,
+} from './model';
 import { getDigits } from './number';
 
 /**
@@ -45,7 +53,7 @@ interface IndexEntry {
   id: string;
   /** Digit strings of every form of the number, joined with "|". */
   digits: string;
-  /** Everything searchable as text, NFKC-folded and lowercased. */
+  /** Everything searchable as text, folded by foldText. */
   text: string;
   name: string;
   status: ContactStatus;
@@ -59,8 +67,12 @@ interface IndexEntry {
   count: number;
 }
 
+/**
+ * Text and queries are folded alike: NFKC (full-width letters and digits), lower case, and Traditional to
+ * Simplified Chinese with the scam matcher's table, so a search for 貸款 finds 贷款 and the reverse.
+ */
 function foldText(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
+  return toSimplified(text.normalize('NFKC').toLowerCase());
 }
 
 const NUMBER_LIKE = /^[+\d\s\-()./]+$/;
@@ -159,13 +171,57 @@ function hasTimeIn(times: readonly number[], from: number, to: number): boolean 
   return lo < times.length && (times[lo] as number) <= to;
 }
 
-type FilterCheck = (entry: IndexEntry) => boolean;
+/** Per-position copies of what the common filters read, so a filter walk over the whole log reads typed
+ * arrays in order instead of chasing 100 000 entry objects around the heap. */
+interface Columns {
+  status: Uint8Array;
+  risk: Uint8Array;
+  /** Earliest and latest live event (NaN without events). */
+  eventMin: Float64Array;
+  eventMax: Float64Array;
+}
 
-/** One function over precomputed sets (no per-entry closures): it runs for every match on every keystroke. */
-function createFilterCheck(filters: LogFilters | undefined): FilterCheck | null {
+const STATUS_CODE = new Map<ContactStatus, number>(CONTACT_STATUSES.map((value, i) => [value, i]));
+const RISK_CODE = new Map<RiskLevel, number>(RISK_LEVELS.map((value, i) => [value, i]));
+
+function createColumns(capacity: number, from?: Columns): Columns {
+  const columns: Columns = {
+    status: new Uint8Array(capacity),
+    risk: new Uint8Array(capacity),
+    eventMin: new Float64Array(capacity),
+    eventMax: new Float64Array(capacity),
+  };
+  if (from) {
+    columns.status.set(from.status);
+    columns.risk.set(from.risk);
+    columns.eventMin.set(from.eventMin);
+    columns.eventMax.set(from.eventMax);
+  }
+  return columns;
+}
+
+/** A 0/1 table by code, or null when the filter lets everything through. */
+function createCodeMask<T>(wanted: readonly T[] | undefined, codes: ReadonlyMap<T, number>): Uint8Array | null {
+  if (!wanted?.length) return null;
+  const mask = new Uint8Array(codes.size);
+  for (const value of wanted) {
+    const code = codes.get(value);
+    if (code !== undefined) mask[code] = 1;
+  }
+  return mask;
+}
+
+type FilterCheck = (position: number) => boolean;
+
+/** One function over precomputed tables (no per-entry closures): it runs for every match on every keystroke. */
+function createFilterCheck(
+  filters: LogFilters | undefined,
+  entries: readonly (IndexEntry | null)[],
+  columns: Columns,
+): FilterCheck | null {
   if (!filters) return null;
-  const statuses = filters.statuses?.length ? new Set(filters.statuses) : null;
-  const risks = filters.risks?.length ? new Set(filters.risks) : null;
+  const statuses = createCodeMask(filters.statuses, STATUS_CODE);
+  const risks = createCodeMask(filters.risks, RISK_CODE);
   const channels = filters.channels?.length ? new Set(filters.channels) : null;
   const scripts = filters.scripts?.length ? new Set(filters.scripts) : null;
   const tags = filters.tags?.length ? new Set(filters.tags) : null;
@@ -173,13 +229,26 @@ function createFilterCheck(filters: LogFilters | undefined): FilterCheck | null 
   const from = filters.from ?? Number.NEGATIVE_INFINITY;
   const to = filters.to ?? Number.POSITIVE_INFINITY;
   if (!statuses && !risks && !channels && !scripts && !tags && !timed) return null;
-  return (entry) =>
-    (!statuses || statuses.has(entry.status)) &&
-    (!risks || risks.has(entry.risk)) &&
-    (!channels || hasAny(entry.channels, channels)) &&
-    (!scripts || hasAny(entry.scripts, scripts)) &&
-    (!tags || hasAny(entry.tags, tags)) &&
-    (!timed || hasTimeIn(entry.eventTimes, from, to));
+  const { status, risk, eventMin, eventMax } = columns;
+  return (i) => {
+    if (statuses && statuses[status[i] as number] !== 1) return false;
+    if (risks && risks[risk[i] as number] !== 1) return false;
+    if (timed) {
+      const first = eventMin[i] as number;
+      const last = eventMax[i] as number;
+      // NaN (no events) fails both comparisons below and the range test.
+      if (!(last >= from && first <= to)) return false;
+      // Only a contact whose events straddle an end of the range needs its event list searched.
+      if ((first < from || last > to) && !hasTimeIn((entries[i] as IndexEntry).eventTimes, from, to)) return false;
+    }
+    if (!channels && !scripts && !tags) return true;
+    const entry = entries[i] as IndexEntry;
+    return (
+      (!channels || hasAny(entry.channels, channels)) &&
+      (!scripts || hasAny(entry.scripts, scripts)) &&
+      (!tags || hasAny(entry.tags, tags))
+    );
+  };
 }
 
 export interface LogSearchIndex {
@@ -201,6 +270,7 @@ const BULK_CHANGE = 200;
 /** The in-memory search index; build it with all live contacts, then keep it current with upsert/remove. */
 export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
   const entries: (IndexEntry | null)[] = [];
+  let columns = createColumns(0);
   const positions = new Map<string, number>();
   let free: number[] = [];
   let version = 0;
@@ -267,6 +337,12 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
       entries[position] = entry;
       positions.set(contact.id, position);
     }
+    if (position >= columns.status.length) columns = createColumns(Math.max(64, entries.length * 2), columns);
+    columns.status[position] = STATUS_CODE.get(entry.status) ?? 0;
+    columns.risk[position] = RISK_CODE.get(entry.risk) ?? 0;
+    const times = entry.eventTimes;
+    columns.eventMin[position] = times.length ? (times[0] as number) : Number.NaN;
+    columns.eventMax[position] = times.length ? (times[times.length - 1] as number) : Number.NaN;
     if (keepOrders) insertIntoOrders(position);
   }
 
@@ -365,7 +441,7 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
       const sort = query.sort ?? 'last';
       const descending = query.descending ?? sort !== 'name';
       const matches = findTextMatches(query.text ?? '');
-      const check = createFilterCheck(query.filters);
+      const check = createFilterCheck(query.filters, entries, columns);
       if (matches && matches.length * 16 >= positions.size) {
         if (marks.length < entries.length) marks = new Uint8Array(entries.length * 2);
         else marks.fill(0, 0, entries.length);
@@ -379,9 +455,9 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
         const sorted = Array.from(matches).sort(compare[sort]);
         const n = sorted.length;
         for (let k = 0; k < n; k++) {
-          const entry = entries[sorted[descending ? n - 1 - k : k] as number] as IndexEntry;
-          if (check && !check(entry)) continue;
-          if (total++ < limit) ids.push(entry.id);
+          const i = sorted[descending ? n - 1 - k : k] as number;
+          if (check && !check(i)) continue;
+          if (total++ < limit) ids.push((entries[i] as IndexEntry).id);
         }
         return { ids, total };
       }
@@ -390,7 +466,7 @@ export function createSearchIndex(language = 'zh-CN'): LogSearchIndex {
       for (let k = 0; k < n; k++) {
         const i = order[descending ? n - 1 - k : k] as number;
         if (matches && marks[i] !== 1) continue;
-        if (check && !check(entries[i] as IndexEntry)) continue;
+        if (check && !check(i)) continue;
         if (total++ < limit) ids.push((entries[i] as IndexEntry).id);
       }
       return { ids, total };

@@ -1,4 +1,4 @@
-import TSCharacters from 'opencc-js/dict/TSCharacters';
+import { getSimplifiedCode } from '@/utils/chinese';
 
 /**
  * Text normalisation for matching, with a map back to the original text.
@@ -76,25 +76,6 @@ const LOOKALIKES: Record<string, string> = {
   χ: 'x',
 };
 
-let t2s: Map<number, number> | null = null;
-function getT2s(): Map<number, number> {
-  if (t2s) return t2s;
-  t2s = new Map();
-  for (const pair of TSCharacters.split('|')) {
-    const space = pair.indexOf(' ');
-    const from = pair.slice(0, space);
-    const to = pair.slice(space + 1);
-    // Only BMP one-to-one pairs: the rare astral ones never occur in scam words.
-    if (from.length === 1 && to.length === 1) t2s.set(from.charCodeAt(0), to.charCodeAt(0));
-  }
-  // Both spellings are current in Simplified Chinese; scripts use either.
-  const zhang = '帐'.charCodeAt(0);
-  const zhangAccount = '账'.charCodeAt(0);
-  for (const [from, to] of t2s) if (to === zhang) t2s.set(from, zhangAccount);
-  t2s.set(zhang, zhangAccount);
-  return t2s;
-}
-
 function isCjkCode(code: number): boolean {
   return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff);
 }
@@ -143,7 +124,7 @@ function classifySingle(index: number, code: number): void {
   }
   if (isCjkCode(code)) {
     kindOf[index] = KIND_CJK;
-    foldedOf[index] = getT2s().get(code) ?? code;
+    foldedOf[index] = getSimplifiedCode(code);
     return;
   }
   const char = String.fromCharCode(code);

@@ -88,6 +88,40 @@ describe('search as you type', () => {
     expect(store.search({ text: '+86 138 0013 8000' }).ids).toEqual([ids.loan]);
   });
 
+  it('matches Traditional and Simplified Chinese either way', async () => {
+    // Simplified text, Traditional query.
+    expect(store.search({ text: '通訊錄' }).ids).toEqual([ids.loan]);
+    expect(store.search({ text: '理賠' }).ids).toEqual([ids.hk]);
+    expect(store.search({ text: '王經理' }).ids).toEqual([ids.loan]);
+    // Traditional text (a Hong Kong or Taiwan message as pasted), Simplified query; names and tags too.
+    const { contact } = await store.addEntry({
+      number: '+886 912 345 678',
+      name: '貸款專員',
+      said: '您的帳戶已凍結，請先繳保證金',
+      tags: ['網貸'],
+    });
+    expect(store.search({ text: '贷款' }).ids).toEqual([contact.id]);
+    expect(store.search({ text: '账户已冻结' }).ids).toEqual([contact.id]);
+    expect(store.search({ text: '网贷' }).ids).toEqual([contact.id]);
+    // Mixed scripts in one query, and the other spelling of "account" (帐户 / 账户 / 帳戶).
+    expect(store.search({ text: '帐户已凍结' }).ids).toEqual([contact.id]);
+    expect(store.search({ text: '保證金 贷款' }).ids).toEqual([contact.id]);
+    // Folding does not make unrelated words match.
+    expect(store.search({ text: '貸款 逾期' }).ids).toEqual([]);
+  });
+
+  it('narrows a Traditional query keystroke by keystroke like a fresh search', () => {
+    const typed = '通訊錄';
+    const prefixes = [...typed].map((_, i) => typed.slice(0, i + 1));
+    const incremental = prefixes.map((prefix) => store.search({ text: prefix }).ids);
+    const fresh = prefixes.map((prefix) => {
+      store.search({ text: '\u0001' });
+      return store.search({ text: prefix }).ids;
+    });
+    expect(incremental).toEqual(fresh);
+    expect(incremental.at(-1)).toEqual([ids.loan]);
+  });
+
   it('ignores control characters in the query', () => {
     expect(store.search({ text: '\u0000' }).total).toBe(3);
     expect(store.search({ text: '逾期\u0000' }).ids).toEqual([ids.loan]);
@@ -125,6 +159,17 @@ describe('filters and sorting', () => {
       [ids.bank, ids.hk].sort(),
     );
     expect(store.search({ filters: { to: T0 - 1 } }).total).toBe(0);
+  });
+
+  it('counts the ends of a date range as inside and keeps filters current as contacts change', async () => {
+    expect(store.search({ filters: { from: T0 + 20 * DAY, to: T0 + 20 * DAY } }).ids).toEqual([ids.loan]);
+    expect(store.search({ filters: { statuses: ['blocked'] } }).total).toBe(0);
+    await store.updateContact(ids.hk as string, { status: 'blocked', risk: 'high' });
+    expect(store.search({ filters: { statuses: ['blocked'], risks: ['high'] } }).ids).toEqual([ids.hk]);
+    expect(store.search({ filters: { statuses: ['blocked'], risks: ['low'] } }).total).toBe(0);
+    await store.addEntry({ number: '+852 9123 4567', at: T0 + 30 * DAY, said: 'again' });
+    expect(store.search({ filters: { from: T0 + 25 * DAY } }).ids).toEqual([ids.hk]);
+    expect(store.search({ text: 'again', filters: { from: T0 + 9 * DAY, to: T0 + 11 * DAY } }).ids).toEqual([ids.hk]);
   });
 
   it('sorts by last contact, first contact, count, risk and name', () => {
