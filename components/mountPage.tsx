@@ -1,6 +1,7 @@
 import { type ComponentType, render } from 'preact';
 import { getUiLanguage, loadLanguage, t } from '@/utils/i18n';
 import { getSettings, type Settings, watchSettings } from '@/utils/settings';
+import { primeSettings } from './useSettings';
 import '@/components/theme.css';
 
 function applyDocumentSettings(settings: Settings, titleKey: string): void {
@@ -19,16 +20,19 @@ export async function mountPage(App: ComponentType, titleKey: string): Promise<v
   if (!container) throw new Error('#app missing');
   let settings = await getSettings();
   await loadLanguage(settings.language);
+  primeSettings(settings);
   applyDocumentSettings(settings, titleKey);
   render(<App />, container);
   watchSettings(async (next) => {
     const languageChanged = next.language !== settings.language;
     settings = next;
-    if (languageChanged) await loadLanguage(next.language);
-    applyDocumentSettings(next, titleKey);
+    primeSettings(next);
     if (languageChanged) {
+      await loadLanguage(next.language);
       render(null, container);
       render(<App />, container);
     }
+    // After the (synchronous) re-render, so <html lang> changing means the new page is complete.
+    applyDocumentSettings(next, titleKey);
   });
 }

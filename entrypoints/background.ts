@@ -1,5 +1,6 @@
 import { registerBackgroundHandlers } from '@/utils/background/handlers';
 import { setupScamFeatures } from '@/utils/background/scam';
+import { setupWelcomePage } from '@/utils/background/welcome';
 import { setupExposureMonitoring } from '@/utils/exposure/monitor';
 import { setupLogContextMenu } from '@/utils/log/context-menu';
 
@@ -8,4 +9,5 @@ export default defineBackground(() => {
   setupExposureMonitoring();
   setupScamFeatures();
   setupLogContextMenu();
+  setupWelcomePage();
 });
