@@ -7,8 +7,8 @@ import {
   MAX_BLINDED_PER_REQUEST,
   MAX_EVALUATE_BODY_BYTES,
 } from '@/utils/exposure/protocol';
-import { createRateLimiter, getClientKey } from './rate-limit';
-import { type RangeStore, StoreIntegrityError } from './store';
+import { createRateLimiter, getClientKey, type RateLimitDecision } from './rate-limit';
+import { type RangeStore, StoreIntegrityError } from './store-core';
 import { createSodiumVoprf, InvalidElementError, isValidElement, type VoprfServer } from './voprf';
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60;
@@ -19,6 +19,11 @@ export interface RangeAppOptions {
   secretKey: Uint8Array;
   /** Blinded elements evaluated per client address per minute (default 60). */
   rateLimitPerMinute?: number;
+  /**
+   * Where the per-address counters live (default: this process's memory, with `rateLimitPerMinute` and
+   * `now`). The Workers build counts in a Durable Object, since its isolates share no memory.
+   */
+  rateLimiter?: { take(key: string, cost: number): RateLimitDecision | Promise<RateLimitDecision> };
   /**
    * One line per request: method, route pattern, status, time. Never an address, a prefix, a version or
    * an element, so nothing logged links a person to a bucket.
@@ -116,11 +121,13 @@ export function createRangeApp(options: RangeAppOptions): Hono {
   const { store, log } = options;
   const voprf = options.voprf ?? createSodiumVoprf(options.secretKey);
   const publicKey = encodeBase64Url(voprf.publicKey);
-  const limiter = createRateLimiter({
-    limit: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
-    windowMs: 60_000,
-    now: options.now,
-  });
+  const limiter =
+    options.rateLimiter ??
+    createRateLimiter({
+      limit: options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
+      windowMs: 60_000,
+      now: options.now,
+    });
   const addressHeader = options.clientAddressHeader?.toLowerCase();
   const getAddress =
     options.getClientAddress ??
@@ -258,7 +265,7 @@ export function createRangeApp(options: RangeAppOptions): Hono {
       blinded.push(bytes);
     }
     // Each element is one guess against the oracle, so the limit counts elements, not requests.
-    const decision = limiter.take(getClientKey(getAddress(c)), blinded.length);
+    const decision = await limiter.take(getClientKey(getAddress(c)), blinded.length);
     if (!decision.allowed) {
       return jsonError(429, 'rate_limited', 'Too many checks from this address; try again later.', {
         'Retry-After': String(decision.retryAfterSeconds),

@@ -2,9 +2,11 @@
  * Fixed-window counter per client address. Counters live only for the current window: when the window
  * rolls over the whole table is dropped, so the server never holds a history of who asked when.
  */
+export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
 export interface RateLimiter {
   /** Takes `cost` units for `key`; refused (and nothing taken) when the window's budget would be exceeded. */
-  take(key: string, cost?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  take(key: string, cost?: number): RateLimitDecision;
   /** Number of addresses currently counted (tests). */
   size(): number;
 }

@@ -2,45 +2,28 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Manifest, parseManifest } from '@/utils/exposure/manifest';
+import {
+  CHECKSUM_FILE,
+  getBucketFileName,
+  MANIFEST_FILE,
+  parseChecksums,
+  type RangeStore,
+  StoreIntegrityError,
+} from './store-core';
 
-/**
- * Where the range server reads built data from. An interface so the Node server (files), tests (memory)
- * and the later Workers build (R2) share one app.
- */
-export interface RangeStore {
-  /** The current manifest, or null when no data is built yet. */
-  getManifest(): Promise<Manifest | null>;
-  /** The bucket file for a prefix of the given version, or null when that version or prefix is unknown. */
-  getBucket(version: string, prefixHex: string): Promise<Uint8Array | null>;
-}
-
-/** Layout of a built folder (see docs/PROTOCOL.md). */
-export const MANIFEST_FILE = 'manifest.json';
-export const CHECKSUM_FILE = 'SHA256SUMS';
-export const BUCKET_DIR = 'buckets';
-export function getBucketFileName(prefixHex: string): string {
-  return `${BUCKET_DIR}/${prefixHex}.bin`;
-}
-
-export class StoreIntegrityError extends Error {
-  override name = 'StoreIntegrityError';
-}
+export {
+  BUCKET_DIR,
+  CHECKSUM_FILE,
+  getBucketFileName,
+  MANIFEST_FILE,
+  parseChecksums,
+  type RangeStore,
+  StoreIntegrityError,
+} from './store-core';
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Parses a `sha256sum`-style list: `<64 hex>  <relative path>` per line. */
-export function parseChecksums(text: string): Map<string, string> {
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!match) throw new StoreIntegrityError(`bad line in ${CHECKSUM_FILE}`);
-    sums.set(match[2] as string, match[1] as string);
-  }
-  return sums;
 }
 
 export interface FsStoreOptions {

@@ -11,26 +11,26 @@ import {
   TAG_SIZE,
 } from '@/utils/exposure/protocol';
 
+/** Sends one request to a range service: a Hono app in process, or a server over HTTP. */
+export type RangeRequest = (path: string, init?: RequestInit) => Promise<Response>;
+
 /** A minimal protocol client (noble, as the extension does) for checking a number against an app. */
 export async function checkNumber(
-  app: Hono,
+  app: Hono | RangeRequest,
   e164: string,
   env?: unknown,
 ): Promise<{ found: false } | { found: true; datasetBits: number; fieldBits: number }> {
-  const manifest = (await (await app.request('/v1/manifest', {}, env)).json()) as Manifest;
+  const request: RangeRequest = typeof app === 'function' ? app : async (path, init) => app.request(path, init, env);
+  const manifest = (await (await request('/v1/manifest')).json()) as Manifest;
   const input = new TextEncoder().encode(e164);
   const blind = ristretto255_oprf.voprf.blind(input);
   const [bucketResponse, evaluateResponse] = await Promise.all([
-    app.request(`/v1/range/${manifest.version}/${getBucketPrefix(e164, manifest.prefixBits)}`, {}, env),
-    app.request(
-      '/v1/evaluate',
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ blinded: [encodeBase64Url(blind.blinded)] }),
-      },
-      env,
-    ),
+    request(`/v1/range/${manifest.version}/${getBucketPrefix(e164, manifest.prefixBits)}`),
+    request('/v1/evaluate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blinded: [encodeBase64Url(blind.blinded)] }),
+    }),
   ]);
   if (bucketResponse.status !== 200) throw new Error(`bucket ${bucketResponse.status}`);
   if (evaluateResponse.status !== 200) throw new Error(`evaluate ${evaluateResponse.status}`);
