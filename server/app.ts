@@ -75,8 +75,21 @@ function json(body: unknown, headers: Record<string, string>): Response {
   });
 }
 
+/** The client went away (or broke the framing) before its body arrived. */
+class BodyReadError extends Error {
+  override name = 'BodyReadError';
+}
+
 /** Reads at most `limit` bytes of the body; null when it is longer (413). */
 async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+  try {
+    return await readBody(request, limit);
+  } catch (error) {
+    throw new BodyReadError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return null;
   if (!request.body) return new Uint8Array(0);
@@ -234,7 +247,15 @@ export function createRangeApp(options: RangeAppOptions): Hono {
     if (!isJsonContentType(c.req.header('content-type') ?? null)) {
       return jsonError(415, 'unsupported_media_type', 'Send the request as application/json.');
     }
-    const body = await readBodyLimited(c.req.raw, MAX_EVALUATE_BODY_BYTES);
+    let body: Uint8Array | null;
+    try {
+      body = await readBodyLimited(c.req.raw, MAX_EVALUATE_BODY_BYTES);
+    } catch (error) {
+      // A truncated upload is a malformed request, not a server fault (and the client rarely sees this).
+      if (error instanceof BodyReadError)
+        return jsonError(400, 'malformed_json', 'The request body could not be read.');
+      throw error;
+    }
     if (!body)
       return jsonError(413, 'body_too_large', `The request body must be at most ${MAX_EVALUATE_BODY_BYTES} bytes.`);
     let parsed: unknown;

@@ -39,6 +39,33 @@ async function fetchBucketCached(
   return response;
 }
 
+/**
+ * workerd (locally; on Cloudflare the edge holds the client's connection) closes a keep-alive connection
+ * without a word when a response leaves part of the request body unread, so a client that reuses it for
+ * its next request sees "other side closed". Error responses (404, 405, 413, 415) often skip the body:
+ * read what is left, up to a bound, before answering.
+ */
+const DRAIN_LIMIT_BYTES = 1 << 20;
+
+async function drainBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  const reader = request.body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.length;
+      if (size > DRAIN_LIMIT_BYTES) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away; nothing to keep alive.
+  }
+}
+
 export default {
   async fetch(request: Request, env: RangeWorkerEnv, ctx: ExecutionContextLike): Promise<Response> {
     app ??= import('./range-app').then(({ createWorkerApp }) => createWorkerApp(env));
@@ -48,16 +75,16 @@ export default {
     } catch (error) {
       app = undefined; // a fixed secret or binding is picked up by the next request
       console.error(`range worker not configured: ${error instanceof Error ? error.message : String(error)}`);
+      await drainBody(request);
       return internalError();
     }
     const answer = () => Promise.resolve(ready.fetch(request, env, ctx as never));
-    if (
+    const cacheable =
       request.method === 'GET' &&
       env.CACHE_BUCKETS !== 'false' &&
-      new URL(request.url).pathname.startsWith('/v1/range/')
-    ) {
-      return fetchBucketCached(request, ctx, answer);
-    }
-    return answer();
+      new URL(request.url).pathname.startsWith('/v1/range/');
+    const response = await (cacheable ? fetchBucketCached(request, ctx, answer) : answer());
+    await drainBody(request);
+    return response;
   },
 };

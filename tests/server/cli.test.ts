@@ -98,7 +98,14 @@ describe('range:build and range:serve', () => {
     const manifest = await readFile(join(dir, 'data', 'manifest.json'), 'utf8');
 
     // A rebuild killed mid-way leaves the previous build in place.
-    const rebuild = spawn(TSX, [join(ROOT, 'server/cli/build.ts'), '--config', join(dir, 'build.json')], { cwd: ROOT });
+    // `node --import tsx`, not the tsx CLI: SIGKILL on tsx's wrapper would leave the real builder running.
+    const rebuild = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'server/cli/build.ts'), '--config', join(dir, 'build.json')],
+      {
+        cwd: ROOT,
+      },
+    );
     await waitForOutput(rebuild, /evaluating/);
     rebuild.kill('SIGKILL');
     await new Promise((done) => rebuild.on('exit', done));
