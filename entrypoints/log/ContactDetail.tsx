@@ -95,9 +95,13 @@ export function ContactDetail(props: {
           </>
         )}
         <dt>{t('log.field.status')}</dt>
-        <dd id="contact-status">{getStatusLabel(contact.status)}</dd>
+        <dd id="contact-status" data-status={contact.status}>
+          {getStatusLabel(contact.status)}
+        </dd>
         <dt>{t('log.field.risk')}</dt>
-        <dd>{getRiskLabel(contact.risk)}</dd>
+        <dd id="contact-risk" data-risk={contact.risk}>
+          {getRiskLabel(contact.risk)}
+        </dd>
         <dt>{t('log.field.count')}</dt>
         <dd id="contact-count">{contact.count}</dd>
         <dt>{t('log.field.firstAt')}</dt>
@@ -119,13 +123,20 @@ export function ContactDetail(props: {
         {contact.scripts.length > 0 && (
           <>
             <dt>{t('log.field.scripts')}</dt>
-            <dd>{contact.scripts.map(getScriptLabel).join('、')}</dd>
+            <dd id="contact-scripts">
+              {contact.scripts.map((id, i) => (
+                <span key={id} data-script={id}>
+                  {i > 0 && '、'}
+                  {getScriptLabel(id)}
+                </span>
+              ))}
+            </dd>
           </>
         )}
         {contact.tags.length > 0 && (
           <>
             <dt>{t('log.field.tags')}</dt>
-            <dd>{contact.tags.join(', ')}</dd>
+            <dd id="contact-tags">{contact.tags.join(', ')}</dd>
           </>
         )}
         {contact.notes && (

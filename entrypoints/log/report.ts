@@ -54,14 +54,14 @@ function renderContact(contact: LogContact, lang: string): string {
     ? `<ul>${contact.scripts
         .map(
           (id) =>
-            `<li><strong>${e(getScriptLabel(id))}</strong>${getScriptExplanation(id) ? ` — ${e(getScriptExplanation(id))}` : ''}</li>`,
+            `<li data-script="${e(id)}"><strong>${e(getScriptLabel(id))}</strong>${getScriptExplanation(id) ? ` — ${e(getScriptExplanation(id))}` : ''}</li>`,
         )
         .join('')}</ul>`
     : `<p>${e(t('log.report.noScripts'))}</p>`;
   const rows = events
     .map(
       (event) =>
-        `<tr><td>${e(formatTime(event.at, lang))}</td><td>${e(getChannelLabel(event.channel))}</td>` +
+        `<tr data-event-id="${e(event.id)}"><td>${e(formatTime(event.at, lang))}</td><td>${e(getChannelLabel(event.channel))}</td>` +
         `<td>${e(event.numberInput)}</td><td>${e(event.said)}</td><td>${e(event.demanded)}</td></tr>`,
     )
     .join('');

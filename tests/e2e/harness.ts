@@ -3,10 +3,10 @@
  * puppeteer-core over WebDriver BiDi. Each *.e2e.ts file runs once per browser (vitest
  * projects e2e-chromium and e2e-firefox set EG_BROWSER).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page as PlaywrightPage } from 'playwright-core';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 import { GECKO_ID } from '../../wxt.config';
@@ -59,6 +59,20 @@ export interface ExtensionSession {
   /** Every request the browser made since launch (or since clearRequests). */
   readonly requests: RecordedRequest[];
   clearRequests(): void;
+  /**
+   * Restarts the extension as `runtime.reload()` does (the browser reads it again from its folder; same
+   * id and origin, its data kept) and waits until its pages open again. Its open pages go away
+   * (Chromium closes them, Firefox leaves them blank): open them again afterwards.
+   */
+  reloadExtension(): Promise<void>;
+  /**
+   * Updates the running extension to the build in `dir` (e.g. copyExtensionBuild({ bumpVersion: true })),
+   * as a browser applies an update: same id and origin, data kept, runtime.onInstalled with reason
+   * "update". Chromium: `dir` is copied into the folder the extension was loaded from, then reloaded;
+   * Firefox: `dir` is installed over the running add-on. Needs a session launched with `extensionDir`
+   * (so the build in .output is never overwritten). Waits until the new version's pages open.
+   */
+  updateExtension(dir: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,8 +113,92 @@ export function getExtensionDir(name: BrowserName): string {
   return dir;
 }
 
+interface ManifestSummary {
+  version: string;
+  action?: { default_popup?: string };
+}
+
+function readManifest(dir: string): ManifestSummary {
+  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ManifestSummary;
+}
+
+/** The extension page used to reach runtime.reload() and to tell when the extension runs again. */
+function getProbePath(dir: string): string {
+  return readManifest(dir).action?.default_popup ?? 'manifest.json';
+}
+
+/**
+ * A copy of the build in a new temporary folder, to launch with `extensionDir` and later update or
+ * reload. `bumpVersion` raises the last number of manifest.json's version, so the copy is a newer
+ * release of the same extension. Remove `dir` (rmSync) when done.
+ */
+export function copyExtensionBuild(options: { browser?: BrowserName; bumpVersion?: boolean } = {}): {
+  dir: string;
+  version: string;
+} {
+  const source = getExtensionDir(options.browser ?? getBrowserName());
+  const dir = mkdtempSync(join(tmpdir(), 'eg-build-'));
+  cpSync(source, dir, { recursive: true });
+  const file = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+  if (options.bumpVersion) {
+    const parts = manifest.version.split('.').map(Number);
+    while (parts.length < 3) parts.push(0);
+    parts[parts.length - 1] = (parts[parts.length - 1] as number) + 1;
+    manifest.version = parts.join('.');
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+  }
+  return { dir, version: manifest.version };
+}
+
+/** Replaces the contents of `target` with those of `source` (the folder itself stays, so its path does). */
+function replaceFolderContents(target: string, source: string): void {
+  for (const name of readdirSync(target)) rmSync(join(target, name), { recursive: true, force: true });
+  cpSync(source, target, { recursive: true });
+}
+
+function requireOwnCopy(options: LaunchOptions): void {
+  if (!options.extensionDir) {
+    throw new Error(
+      'updateExtension() needs a session launched with extensionDir (copyExtensionBuild().dir), ' +
+        'so that the build in .output is never overwritten.',
+    );
+  }
+}
+
+/**
+ * Chromium disables an unpacked extension that reloads ("unsupported developer extension") unless the
+ * profile is in developer mode, as a developer's would be.
+ */
+function enableDeveloperMode(profileDir: string): void {
+  const file = join(profileDir, 'Default', 'Preferences');
+  let prefs: { extensions?: { ui?: { developer_mode?: boolean } } } = {};
+  if (existsSync(file)) {
+    try {
+      prefs = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      prefs = {};
+    }
+  }
+  prefs.extensions = { ...prefs.extensions, ui: { ...prefs.extensions?.ui, developer_mode: true } };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(prefs));
+}
+
+/** The `chrome` namespace of an extension page (Firefox has it too), for evaluate() callbacks. */
+interface ExtensionGlobal {
+  chrome: { runtime: { reload(): void; getManifest(): { version: string } } };
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** A reload or update is back when the extension's pages open again (slower than a page load). */
+const RESTART_TIMEOUT = 30_000;
+
 export interface LaunchOptions {
   browser?: BrowserName;
+  /** Load the extension from this folder (e.g. copyExtensionBuild().dir) instead of the build in .output. */
+  extensionDir?: string;
   /** Reuse a profile folder (for "persists across restarts"); a fresh temporary one otherwise. */
   profileDir?: string;
   /** Browser UI language, e.g. 'en-US' or 'zh-CN' (Chromium; Firefox ESR ships en-US only). */
@@ -113,9 +211,10 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
 }
 
 async function launchChromium(options: LaunchOptions): Promise<ExtensionSession> {
-  const extensionDir = getExtensionDir('chromium');
+  const extensionDir = options.extensionDir ?? getExtensionDir('chromium');
   const ownProfile = !options.profileDir;
   const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'eg-chromium-'));
+  enableDeveloperMode(profileDir);
   const context: BrowserContext = await chromium.launchPersistentContext(profileDir, {
     executablePath: getBrowserPath('chromium'),
     headless: true,
@@ -145,6 +244,46 @@ async function launchChromium(options: LaunchOptions): Promise<ExtensionSession>
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
   const getUrl = (path: string) => `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+  const probePath = getProbePath(extensionDir);
+
+  /** Waits until the extension serves its pages at `version` again and its service worker runs. */
+  async function waitForExtension(version: string): Promise<void> {
+    const deadline = Date.now() + RESTART_TIMEOUT;
+    const page = await context.newPage();
+    try {
+      for (;;) {
+        const running = await page.goto(getUrl(probePath)).then(
+          () => page.evaluate(() => (globalThis as unknown as ExtensionGlobal).chrome.runtime.getManifest().version),
+          () => null,
+        );
+        const workerUp = context.serviceWorkers().some((w) => new URL(w.url()).host === extensionId);
+        if (running === version && workerUp) return;
+        if (Date.now() > deadline) {
+          throw new Error(`The extension did not come back at version ${version} (running: ${running ?? 'none'})`);
+        }
+        await sleep(100);
+      }
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** runtime.reload() from an extension page; Chromium reads an unpacked extension again from its folder. */
+  async function restart(): Promise<void> {
+    const version = readManifest(extensionDir).version;
+    const page = await context.newPage();
+    await page.goto(getUrl(probePath));
+    const unloaded = new Promise<void>((done) => page.once('close', () => done()));
+    // After a tick, so that evaluate() returns before the page goes away with the extension.
+    await page.evaluate(() => {
+      setTimeout(() => (globalThis as unknown as ExtensionGlobal).chrome.runtime.reload(), 0);
+    });
+    await Promise.race([
+      unloaded,
+      sleep(RESTART_TIMEOUT).then(() => Promise.reject(new Error('The extension did not unload on reload'))),
+    ]);
+    await waitForExtension(version);
+  }
 
   return {
     browserName: 'chromium',
@@ -155,7 +294,15 @@ async function launchChromium(options: LaunchOptions): Promise<ExtensionSession>
       const page = await context.newPage();
       await page.goto(getUrl(path));
       await page.waitForSelector(waitForSelector, { timeout: DEFAULT_TIMEOUT });
+      // The page under test is the one in front, even if the extension opened a tab meanwhile.
+      await page.bringToFront();
       return wrapPlaywrightPage(page);
+    },
+    reloadExtension: restart,
+    async updateExtension(dir) {
+      requireOwnCopy(options);
+      replaceFolderContents(extensionDir, dir);
+      await restart();
     },
     async close() {
       await context.close();
@@ -214,7 +361,7 @@ function wrapPlaywrightPage(page: PlaywrightPage): ExtPage {
 }
 
 async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> {
-  const extensionDir = getExtensionDir('firefox');
+  let extensionDir = options.extensionDir ?? getExtensionDir('firefox');
   const ownProfile = !options.profileDir;
   const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'eg-firefox-'));
   const browser: PuppeteerBrowser = await puppeteer.launch({
@@ -227,6 +374,11 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
       // A fixed internal UUID gives the extension a known moz-extension:// origin.
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       'intl.accept_languages': options.locale ?? 'zh-CN',
+      // Should a tab the extension opens later cover the page under test, its timers still run at
+      // speed, as Playwright's default flags make Chromium do (--disable-background-timer-throttling).
+      'dom.min_background_timeout_value': 4,
+      'dom.min_background_timeout_value_without_budget_throttling': 4,
+      'dom.timeout.enable_budget_timer_throttling': false,
     },
   });
   await browser.installExtension(extensionDir);
@@ -252,6 +404,39 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
     if (page) await recordPage(page);
   });
   const getUrl = (path: string) => `moz-extension://${FIREFOX_UUID}/${path.replace(/^\//, '')}`;
+  const probePath = getProbePath(extensionDir);
+
+  /** The version the extension's page at `page` reports, or null while it is not (yet) the extension's. */
+  const getRunningVersion = (page: PuppeteerPage) =>
+    page
+      .evaluate((url: string) => {
+        if (location.href !== url || document.readyState !== 'complete') return null;
+        return (globalThis as unknown as ExtensionGlobal).chrome.runtime.getManifest().version;
+      }, getUrl(probePath))
+      .catch(() => null);
+
+  /** Waits until the extension serves its pages at `version` again. */
+  async function waitForExtension(version: string): Promise<void> {
+    const deadline = Date.now() + RESTART_TIMEOUT;
+    const page = await browser.newPage();
+    try {
+      for (;;) {
+        // goto on moz-extension:// URLs never reports completion over BiDi: poll the document instead.
+        void page.goto(getUrl(probePath)).catch(() => undefined);
+        let running: string | null = null;
+        for (let i = 0; i < 10 && running === null; i++) {
+          await sleep(100);
+          running = await getRunningVersion(page);
+        }
+        if (running === version) return;
+        if (Date.now() > deadline) {
+          throw new Error(`The extension did not come back at version ${version} (running: ${running ?? 'none'})`);
+        }
+      }
+    } finally {
+      await page.close();
+    }
+  }
 
   return {
     browserName: 'firefox',
@@ -264,7 +449,37 @@ async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> 
       // goto on moz-extension:// URLs never reports completion over BiDi, so do not await it.
       void page.goto(getUrl(path)).catch(() => undefined);
       await waitForSelectorAcrossNavigation(page, waitForSelector);
+      // The page under test is the one in front, even if the extension opened a tab meanwhile (a
+      // welcome page on install): Firefox clamps a background tab's timers to one second.
+      await page.bringToFront();
       return wrapPuppeteerPage(page);
+    },
+    async reloadExtension() {
+      const version = readManifest(extensionDir).version;
+      const page = await browser.newPage();
+      void page.goto(getUrl(probePath)).catch(() => undefined);
+      const deadline = Date.now() + RESTART_TIMEOUT;
+      while ((await getRunningVersion(page)) === null) {
+        if (Date.now() > deadline) throw new Error('The extension page to reload from did not open');
+        await sleep(100);
+      }
+      await page.evaluate(() => {
+        setTimeout(() => (globalThis as unknown as ExtensionGlobal).chrome.runtime.reload(), 0);
+      });
+      // Firefox blanks the extension's tabs when it unloads it.
+      while ((await getRunningVersion(page)) !== null) {
+        if (Date.now() > deadline) throw new Error('The extension did not unload on reload');
+        await sleep(100);
+      }
+      await page.close();
+      await waitForExtension(version);
+    },
+    async updateExtension(dir) {
+      requireOwnCopy(options);
+      // A temporary add-on installed again under the same id is an upgrade: same UUID, data kept.
+      await browser.installExtension(dir);
+      extensionDir = dir;
+      await waitForExtension(readManifest(dir).version);
     },
     async close() {
       await browser.close();

@@ -31,7 +31,7 @@ describe('printable report', () => {
     // The catalogue's short name of the script, not only its id.
     expect(body).toContain('<strong>冒充催收</strong> — 以');
     expect(body).not.toContain('冒充催收</strong> — 冒充催收');
-    expect(body.match(/<tr><td>/g)).toHaveLength(2);
+    expect(body.match(/<tr data-event-id="[^"]+"><td>/g)).toHaveLength(2);
     expect(body).toContain('对方的要求');
 
     const html = createReportHtml(store.getLiveContacts(), 'zh-CN');
