@@ -13,7 +13,11 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createScamMatcher, normalisedString, normaliseText, SCAM_CATALOGUE } from '@/utils/scam';
+import { expandVariants } from '@/utils/scam/match';
 import { normalisePhrase } from '@/utils/scam/normalise';
+
+const NUMERALS = '零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟';
+const CURRENCY_SOURCE = '港币|港元|人民币|美元|美金|新台币|台币|澳门币|日元|欧元|英镑';
 
 const TARGET_MB = Number(process.env.SCAM_BENCH_MB ?? 8);
 const CHUNK = 2000; // characters per checkText call: a long message or a page block
@@ -71,19 +75,28 @@ function escapeRegExp(text: string): string {
 
 /** The naive matcher: one RegExp per rule, each run over the whole normalised chunk. */
 function createNaiveScanner() {
+  // "#" (an amount) as the matcher reads it: optional currency word, then digits/numerals.
+  const amount = `(?:${CURRENCY_SOURCE})?(?=[0-9 ${NUMERALS}]*(?:[0-9]|[${NUMERALS}] ?[${NUMERALS}]))[0-9 ${NUMERALS}]{1,16}`;
+  const pieceSource = (piece: string) => escapeRegExp(normalisePhrase(piece.trim()));
   const phraseSource = (raw: string) => {
     const open = raw.endsWith('*');
-    const parts = (open ? raw.slice(0, -1) : raw).split(/……|…/).map((p) => escapeRegExp(normalisePhrase(p.trim())));
-    const body = parts.join('.{0,8}');
-    const latin = /^[a-z0-9]/.test(parts[0] ?? '');
+    const text = open ? raw.slice(0, -1) : raw;
+    const body = text
+      .split(/(……|…|#)/)
+      .filter((part) => part.trim())
+      .map((part) => (part === '…' ? '.{0,8}' : part === '……' ? '.{0,24}' : part === '#' ? amount : pieceSource(part)))
+      .join('');
+    const latin = /^[a-z0-9]/.test(pieceSource(text.split(/……|…|#/)[0] ?? ''));
     return `${latin ? '\\b' : ''}${body}${latin && !open ? '\\b' : ''}`;
   };
+  // The same spelling variants the matcher compiles in (ScamCatalogue.variants).
+  const withVariants = (words: string[]) => words.flatMap((w) => expandVariants(w, SCAM_CATALOGUE.variants));
   const rules = SCAM_CATALOGUE.scripts.flatMap((script) =>
     script.rules.map((rule) => {
       const groups = rule.all.map((name) =>
         name.startsWith('@') ? SCAM_CATALOGUE.shared[name.slice(1)]! : script.groups[name]!,
       );
-      const source = groups.map((words) => `(${words.map(phraseSource).join('|')})`).join('|');
+      const source = groups.map((words) => `(${withVariants(words).map(phraseSource).join('|')})`).join('|');
       return { script: script.id, groups: groups.length, regex: new RegExp(source, 'g') };
     }),
   );

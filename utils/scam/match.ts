@@ -37,6 +37,10 @@ interface Phrase {
   pieces: number[];
   /** maxGap[k]: most units allowed between piece k-1 and piece k. */
   maxGap: number[];
+  /** amountGap[k]: the gap before piece k must be an amount ("借#到手"). */
+  amountGap: boolean[];
+  /** The phrase ends in an amount ("交#"): the hit extends over it. */
+  amountTail: boolean;
   targets: number[];
   /** Filled after compilation: evidence groups (targets >= 0) and advisory-role flags. */
   groups: number[];
@@ -64,6 +68,88 @@ interface PhraseHit {
 }
 
 const SAFE = { verdict: 'safe', score: 0, advisory: false } as const;
+
+// Amount slot "#": digits and Chinese numerals (a leading/inner space allowed), at most this long.
+const MAX_AMOUNT_UNITS = 16;
+const CJK_NUMERALS = new Set(
+  [...'零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟'].map((c) => c.charCodeAt(0)),
+);
+
+function isAmountCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || code === 0x20 || CJK_NUMERALS.has(code);
+}
+
+/**
+ * End of the amount that starts at `from` (exclusive; trailing spaces not included), or -1.
+ * An amount holds an ASCII digit or at least two Chinese numerals, so "交一下" is not "交#".
+ */
+export function amountEnd(codes: Uint16Array, length: number, from: number): number {
+  let digits = 0;
+  let numerals = 0;
+  let end = -1;
+  const start = from + currencyLength(codes, length, from);
+  for (let i = start; i < length && i - start < MAX_AMOUNT_UNITS; i++) {
+    const code = codes[i]!;
+    if (!isAmountCode(code)) break;
+    if (code === 0x20) continue;
+    if (code <= 0x39) digits++;
+    else numerals++;
+    end = i + 1;
+  }
+  return end >= 0 && (digits > 0 || numerals >= 2) ? end : -1;
+}
+
+// A currency word may stand before the number ("付港币15元", "转人民币5000").
+const CURRENCY_WORDS = [
+  '港币',
+  '港元',
+  '人民币',
+  '美元',
+  '美金',
+  '新台币',
+  '台币',
+  '澳门币',
+  '日元',
+  '欧元',
+  '英镑',
+].map((w) => Array.from(w, (c) => c.charCodeAt(0)));
+
+function currencyLength(codes: Uint16Array, length: number, from: number): number {
+  for (const word of CURRENCY_WORDS) {
+    if (from + word.length > length) continue;
+    let same = true;
+    for (let k = 0; k < word.length && same; k++) same = codes[from + k] === word[k];
+    if (same) return word.length;
+  }
+  return 0;
+}
+
+const LATIN_KEY = /^[a-z0-9' ]+$/i;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A phrase and its spelling variants (ScamCatalogue.variants): one key replaced at a time,
+ * every occurrence of it. English keys replace whole words only.
+ */
+export function expandVariants(phrase: string, variants: Record<string, string[]> | undefined): string[] {
+  const out = [phrase];
+  if (!variants) return out;
+  for (const [key, alternatives] of Object.entries(variants)) {
+    const pattern = LATIN_KEY.test(key)
+      ? new RegExp(`(?<![a-z0-9])${escapeRegExp(key)}(?![a-z0-9])`, 'gi')
+      : new RegExp(escapeRegExp(key), 'g');
+    if (!pattern.test(phrase)) continue;
+    for (const alternative of alternatives) {
+      pattern.lastIndex = 0;
+      const variant = phrase.replace(pattern, alternative);
+      if (!out.includes(variant)) out.push(variant);
+    }
+  }
+  return out;
+}
 
 export interface ScamMatcher {
   readonly catalogue: ScamCatalogue;
@@ -109,24 +195,46 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
   }
 
   function addPhrase(raw: string, target: number): void {
+    for (const variant of expandVariants(raw, catalogue.variants)) addOnePhrase(variant, target);
+  }
+
+  function addOnePhrase(raw: string, target: number): void {
     let phrase = phraseIndex.get(raw);
     if (phrase === undefined) {
-      const parts = raw.split(/(……|…)/);
+      const parts = raw.split(/(……|…|#)/);
       const ids: number[] = [];
       const gaps: number[] = [];
+      const amountGaps: boolean[] = [];
       let gap = 0;
+      let amount = false;
       for (const part of parts) {
         if (part === '…') gap = GAP_SHORT;
         else if (part === '……') gap = GAP_LONG;
-        else if (part.trim()) {
-          ids.push(addPiece(part.trim()));
+        else if (part === '#') {
+          if (ids.length === 0) throw new Error(`scam catalogue: phrase "${raw}" starts with an amount`);
+          amount = true;
+        } else if (part.trim()) {
+          const id = addPiece(part.trim());
+          if (amount && isAmountCode(pieceTexts[id]!.charCodeAt(0)))
+            throw new Error(`scam catalogue: phrase "${raw}" has a number right after "#"`);
+          ids.push(id);
           gaps.push(gap);
+          amountGaps.push(amount);
           gap = 0;
+          amount = false;
         }
       }
       phrase = phrases.length;
       phraseIndex.set(raw, phrase);
-      phrases.push({ pieces: ids, maxGap: gaps, targets: [], groups: [], roles: 0 });
+      phrases.push({
+        pieces: ids,
+        maxGap: gaps,
+        amountGap: amountGaps,
+        amountTail: amount,
+        targets: [],
+        groups: [],
+        roles: 0,
+      });
     }
     const targets = phrases[phrase]!.targets;
     if (!targets.includes(target)) targets.push(target);
@@ -203,16 +311,19 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
     return touched;
   }
 
-  function assemblePhrases(hitPieces: number[]): PhraseHit[] {
+  function assemblePhrases(norm: NormalisedText, hitPieces: number[]): PhraseHit[] {
     const result: PhraseHit[] = [];
     for (const piece of hitPieces) {
       const list = hitsByPiece[piece]!;
-      for (const phraseId of firstOf[piece]!) {
+      phraseLoop: for (const phraseId of firstOf[piece]!) {
         const phrase = phrases[phraseId]!;
+        // Common first pieces ("后…放款", "交#"): skip at once unless every later piece hit.
+        for (let k = 1; k < phrase.pieces.length; k++)
+          if (hitsByPiece[phrase.pieces[k]!]!.length === 0) continue phraseLoop;
         for (let h = 0; h < list.length; h += 2) {
           const start = list[h]!;
           let end = list[h + 1]!;
-          if (phrase.pieces.length === 1) {
+          if (phrase.pieces.length === 1 && !phrase.amountTail) {
             result.push({ phrase: phraseId, start, end });
             continue;
           }
@@ -222,6 +333,20 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
             const next = hitsByPiece[phrase.pieces[k]!]!;
             ok = false;
             if (next.length === 0) break;
+            if (phrase.amountGap[k]) {
+              // The amount is part of the hit: the next piece starts where the amount ends.
+              const at = amountEnd(norm.codes, norm.length, end);
+              if (at < 0) break;
+              for (let j = 0; j < next.length; j += 2) {
+                if (next[j] === at) {
+                  parts[parts.length - 1] = next[j + 1]!;
+                  end = next[j + 1]!;
+                  ok = true;
+                  break;
+                }
+              }
+              continue;
+            }
             for (let j = 0; j < next.length; j += 2) {
               const s = next[j]!;
               if (s >= end && s - end <= phrase.maxGap[k]!) {
@@ -232,7 +357,17 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
               }
             }
           }
-          if (ok) result.push({ phrase: phraseId, start, end, parts });
+          if (ok && phrase.amountTail) {
+            const at = amountEnd(norm.codes, norm.length, end);
+            if (at < 0) ok = false;
+            else {
+              end = at;
+              parts[parts.length - 1] = at;
+            }
+          }
+          if (!ok) continue;
+          if (parts.length === 2) result.push({ phrase: phraseId, start, end });
+          else result.push({ phrase: phraseId, start, end, parts });
         }
       }
     }
@@ -264,7 +399,7 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
     // Longer texts are checked in overlapping windows so packed match keys stay exact.
     if (text.length > MAX_TEXT_UNITS) return checkLongText(text);
     const norm = normaliseText(text);
-    const phraseHits = assemblePhrases(findPieceHits(norm));
+    const phraseHits = assemblePhrases(norm, findPieceHits(norm));
     if (phraseHits.length === 0) return { ...SAFE, scripts: [], matches: [], explanations: [] };
 
     const negators: PhraseHit[] = [];
@@ -277,9 +412,10 @@ export function createScamMatcher(catalogue: ScamCatalogue = SCAM_CATALOGUE): Sc
     for (const hit of phraseHits) {
       const roles = phrases[hit.phrase]!.roles;
       if (roles === 0) continue;
-      if (roles & ROLE_NEGATOR) negators.push(hit);
       if (roles & ROLE_REQUEST) requestHits.push(hit);
+      // A vetoed negator is a condition, not a denial: "if you don't pay …", "报警也没用".
       if (vetoes.length > 0 && vetoed(hit)) continue;
+      if (roles & ROLE_NEGATOR) negators.push(hit);
       if (roles & ROLE_CUE) cueCount++;
       if (roles & ROLE_STRONG_CUE) strongCueCount++;
     }

@@ -28,9 +28,11 @@ export type ScamCategory =
 /**
  * One scam script. Evidence is grouped; a rule fires when every group it names has at
  * least one (non-negated) hit anywhere in the text. A phrase may contain "…" (gap of at
- * most 8 normalised characters) or "……" (at most 24) between its pieces. English pieces
- * match whole words; a trailing "*" allows a longer word ("arrest*" → "arrested").
- * Rules may name shared groups with "@name" (ScamCatalogue.shared).
+ * most 8 normalised characters) or "……" (at most 24) between its pieces, and "#" for an
+ * amount: a run of digits or Chinese numerals ("交#" matches 交200块, 交两万; "借#到手"
+ * matches 借1000到手). English pieces match whole words; a trailing "*" allows a longer
+ * word ("arrest*" → "arrested"). Rules may name shared groups with "@name"
+ * (ScamCatalogue.shared).
  */
 export interface ScamScript {
   id: string;
@@ -49,6 +51,13 @@ export interface ScamScript {
 export interface ScamCatalogue {
   version: string;
   shared: Record<string, string[]>;
+  /**
+   * Spelling variants applied to every phrase when the catalogue is compiled: a phrase
+   * containing a key also matches with each listed variant in its place. For text-speak
+   * ("your" → "ur") and homophone typos used to dodge filters ("解冻" → "结冻"). English
+   * keys replace whole words only.
+   */
+  variants?: Record<string, string[]>;
   /**
    * Advisory language. A scam phrase that follows a negator in the same clause
    * ("公安机关不会要求…转账", "we will never ask for your code") is not evidence;
