@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkText, createScamMatcher, SCAM_CATALOGUE, type ScamCatalogue } from '@/utils/scam';
+import { expandVariants } from '@/utils/scam/match';
 
 interface Fixture {
   text: string;
@@ -216,4 +217,127 @@ describe('checkText: result shape', () => {
     expect(checkText('').verdict).toBe('safe');
     expect(checkText('普通的一天。'.repeat(50_000)).verdict).toBe('safe');
   });
+});
+
+/** A one-script catalogue for testing phrase syntax and scoring in isolation. */
+function tinyCatalogue(
+  groups: Record<string, string[]>,
+  extra: Partial<ScamCatalogue> = {},
+  advisory: Partial<ScamCatalogue['advisory']> = {},
+): ScamCatalogue {
+  return {
+    version: 'test',
+    shared: {},
+    ...extra,
+    advisory: { negators: [], cues: [], strongCues: [], vetoes: [], requests: [], ...advisory },
+    scripts: [
+      {
+        ...SCAM_CATALOGUE.scripts[0]!,
+        id: 'tiny',
+        groups,
+        rules: [{ all: Object.keys(groups), weight: 0.9 }],
+      },
+    ],
+  };
+}
+
+describe('phrases: "#" is an amount', () => {
+  const matcher = createScamMatcher(tinyCatalogue({ pay: ['交#', '借#到手', '付#'] }));
+  const hits = (text: string) => matcher.checkText(text).matches.map((m) => text.slice(m.start, m.end));
+
+  it('matches digits, Chinese numerals and a currency word, and highlights the amount', () => {
+    expect(hits('请先交200块保证金')).toEqual(['交200']);
+    expect(hits('今天交两万就撤诉')).toEqual(['交两万']);
+    expect(hits('交 1,280 元手续费')).toEqual(['交 1,280']);
+    expect(hits('點擊連結付港幣15元')).toEqual(['付港幣15']);
+    expect(hits('借一萬實拿七千')).toEqual([]);
+    expect(hits('借1000到手700')).toEqual(['借1000到手']);
+  });
+
+  it('needs a digit or at least two numerals, so ordinary words do not match', () => {
+    expect(matcher.checkText('交一下作业，交易记录，付款方式').verdict).toBe('safe');
+    expect(matcher.checkText('借钱到手了').verdict).toBe('safe');
+  });
+
+  it('rejects phrases it cannot match', () => {
+    expect(() => createScamMatcher(tinyCatalogue({ a: ['#元'] }))).toThrow(/starts with an amount/);
+    expect(() => createScamMatcher(tinyCatalogue({ a: ['交#5元'] }))).toThrow(/number right after/);
+  });
+});
+
+describe('catalogue variants: text-speak and homophone typos', () => {
+  it('replaces English keys as whole words only and Chinese keys anywhere', () => {
+    const variants = { your: ['ur'], 解冻: ['结冻'] };
+    expect(expandVariants('call your boss, yours too', variants)).toEqual([
+      'call your boss, yours too',
+      'call ur boss, yours too',
+    ]);
+    expect(expandVariants('解冻费', variants)).toEqual(['解冻费', '结冻费']);
+    expect(expandVariants('no key here', variants)).toEqual(['no key here']);
+  });
+
+  it('compiles the variants into the automaton', () => {
+    const matcher = createScamMatcher(
+      tinyCatalogue({ a: ['call your boss'], b: ['解冻费'] }, { variants: { your: ['ur'], 解冻: ['结冻'] } }),
+    );
+    expect(matcher.checkText('pay or we call ur boss. 先交结冻费').scripts).toEqual(['tiny']);
+    expect(matcher.checkText('pay or we call urboss. 先交结冻费').verdict).toBe('safe');
+  });
+
+  it('the built-in catalogue reads "ur boss" and "待款/结冻费" like the plain words', () => {
+    expect(checkText('u owe us money from the cash advance app. pay today or we call ur boss.').verdict).not.toBe(
+      'safe',
+    );
+    expect(checkText('你的待款已经批了，先交结冻费就能到帐').scripts).toContain('zh-upfront-fee-loan');
+  });
+});
+
+describe('advisory language: conditions, call notes and news', () => {
+  it('a vetoed negator is a condition, not a denial ("if you don\'t pay …")', () => {
+    const matcher = createScamMatcher(
+      tinyCatalogue({ a: ['gift card*'] }, {}, { negators: ["don't pay"], vetoes: ["if you don't"] }),
+    );
+    expect(matcher.checkText("If you don't pay with gift cards today we will sue.").verdict).toBe('scam');
+    expect(matcher.checkText("Don't pay with gift cards.").verdict).toBe('safe');
+  });
+
+  it('flags a victim’s third-person call note that names what the caller claimed to be', () => {
+    const result = checkText('对方自称是市公安局的民警，说我涉嫌洗钱，让我把存款转到他说的安全账户。');
+    expect(result.verdict).toBe('scam');
+    expect(result.scripts[0]).toBe('zh-safe-account-authority');
+    expect(checkText('来电的人说他是催收公司的，说我欠了网贷不还，要我今天把钱转到他给的那个私人账户').verdict).toBe(
+      'scam',
+    );
+  });
+
+  it('does not flag news reports and people telling how they dodged a scam', () => {
+    for (const text of [
+      '本报讯 法院近日审结一起案件，被告人冒充客服以"注销校园贷"为由诱导多名学生借款转账，被判处有期徒刑。',
+      'Investigators said the callers told victims to buy gift cards to avoid arrest over a debt they did not owe.',
+      '有人打电话说我征信要出问题，让我交钱撤销，我直接挂了。',
+    ])
+      expect(checkText(text).verdict, text).toBe('safe');
+  });
+});
+
+describe('typology-level evidence', () => {
+  const cases: [string, string][] = [
+    ['贷款已经审批通过了，需要先交3000块保证金才能放款。', 'zh-upfront-fee-loan'],
+    ['借2000到手1400，7天后还2000，不查征信。', 'zh-714-predatory-loan'],
+    ['再不还钱，你就等着吧，我们说到做到。', 'zh-fake-debt-collection'],
+    ['逾期记录上了征信，以后子女考公都受影响，交500块就能帮你撤销上报。', 'zh-credit-record'],
+    ['您的快递丢失，我们按三倍赔偿，请添加客服QQ办理。', 'zh-fake-customer-service'],
+    ['This is the legal department. To avoid litigation, pay the balance by end of day.', 'en-phantom-debt-collector'],
+    [
+      'Your loan is approved. Before we release the funds you must pay the first month of interest.',
+      'en-advance-fee-loan',
+    ],
+  ];
+  for (const [text, script] of cases) {
+    it(script, () => {
+      const result = checkText(text);
+      expect(result.verdict, text).not.toBe('safe');
+      expect(result.scripts, text).toContain(script);
+    });
+  }
 });
