@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useCountryOptions } from '@/components/CountrySelect';
 import { Field } from '@/components/Field';
 import { useSettings } from '@/components/useSettings';
-import { checkExposure } from '@/utils/exposure';
+import { createExposureChecker } from '@/utils/exposure';
 import { t } from '@/utils/i18n';
 import {
   type CountryCode,
@@ -36,9 +36,37 @@ function ExposureChecker(props: { settings: Settings }) {
   const [phone, setPhone] = useState('');
   const [outcome, setOutcome] = useState<ExposureOutcome | null>(null);
   const pending = useRef<AbortController | null>(null);
+  const prepareTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // One checker per server: it keeps the verified manifest for its cache lifetime and the number blinded
+  // ahead (docs/PROTOCOL.md, "A check, step by step").
+  const checker = useMemo(
+    () => createExposureChecker({ endpoint: settings.endpoint, pinnedKey: settings.pinnedKey }),
+    [settings.endpoint, settings.pinnedKey],
+  );
 
   // A closed popup or a new check abandons the old one.
-  useEffect(() => () => pending.current?.abort(), []);
+  useEffect(
+    () => () => {
+      pending.current?.abort();
+      clearTimeout(prepareTimer.current);
+    },
+    [],
+  );
+
+  /**
+   * Once the input is a valid number (and the user is about to click): fetch the manifest, which says
+   * nothing about any number, and blind the number locally, so the click only waits for the two requests
+   * that must carry its prefix and blinded element. Invalid input still sends nothing at all.
+   */
+  function prepareAhead(text: string, inCountry: CountryCode) {
+    clearTimeout(prepareTimer.current);
+    prepareTimer.current = setTimeout(() => {
+      const normalized = normalizePhone(text, inCountry);
+      if (!normalized.ok) return;
+      checker.prefetchManifest();
+      checker.prepare(normalized.e164);
+    }, 50);
+  }
 
   function onPhoneInput(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
@@ -52,6 +80,7 @@ function ExposureChecker(props: { settings: Settings }) {
     }
     setPhone(formatted);
     if (outcome?.kind === 'invalid') setOutcome(null);
+    prepareAhead(formatted, country);
   }
 
   function onCountryChange(event: Event) {
@@ -59,6 +88,7 @@ function ExposureChecker(props: { settings: Settings }) {
     if (!isCountryCode(value)) return;
     setCountry(value);
     setPhone((current) => formatPhoneAsYouType(current, value));
+    prepareAhead(phone, value);
     if (outcome?.kind === 'invalid') setOutcome(null);
   }
 
@@ -76,12 +106,8 @@ function ExposureChecker(props: { settings: Settings }) {
     pending.current = controller;
     setOutcome({ kind: 'checking', phone: normalized });
     try {
-      const result = await checkExposure({
-        e164: normalized.e164,
-        endpoint: settings.endpoint,
-        pinnedKey: settings.pinnedKey,
-        signal: controller.signal,
-      });
+      clearTimeout(prepareTimer.current);
+      const result = await checker.check(normalized.e164, controller.signal);
       if (!controller.signal.aborted) setOutcome({ kind: 'result', phone: normalized, result });
     } catch (error) {
       if (controller.signal.aborted) return;

@@ -88,6 +88,24 @@ export interface CheckExposureOptions extends ExposureServerOptions {
   e164: string;
   /** A manifest already fetched and key-checked with getVerifiedManifest (the monitor checks many numbers). */
   manifest?: Manifest;
+  /** `e164` blinded ahead of time with blindInput (ignored if made for another number); use it once. */
+  blinded?: BlindedInput;
+}
+
+/**
+ * A number blinded ahead of its check (RFC 9497 Blind): local work only, nothing is sent. A blinded
+ * element must go to the server at most once (two requests with one element are linkable), so a
+ * BlindedInput serves one check and is then dropped.
+ */
+export interface BlindedInput {
+  e164: string;
+  blind: Uint8Array;
+  blinded: Uint8Array;
+}
+
+export function blindInput(e164: string): BlindedInput {
+  const { blind, blinded } = voprf.blind(utf8ToBytes(e164));
+  return { e164, blind, blinded };
 }
 
 export const DEFAULT_TIMEOUT_MS = 8_000;
@@ -276,6 +294,24 @@ async function fetchVerifiedManifest(
   context: RequestContext,
   revalidate = false,
 ): Promise<Manifest> {
+  return (await fetchVerifiedManifestWithLifetime(options, context, revalidate)).manifest;
+}
+
+/** The longest a client keeps a manifest, whatever the server says (the contract's max-age=300). */
+export const MAX_MANIFEST_LIFETIME_MS = 300_000;
+
+/** Cache-Control max-age in ms, capped; 0 (do not reuse) when absent or with no-store/no-cache. */
+export function getManifestLifetimeMs(cacheControl: string | null): number {
+  if (!cacheControl || /\bno-(store|cache)\b/i.test(cacheControl)) return 0;
+  const match = /\bmax-age\s*=\s*(\d+)/i.exec(cacheControl);
+  return match ? Math.min(Number(match[1]) * 1000, MAX_MANIFEST_LIFETIME_MS) : 0;
+}
+
+async function fetchVerifiedManifestWithLifetime(
+  options: ExposureServerOptions,
+  context: RequestContext,
+  revalidate = false,
+): Promise<{ manifest: Manifest; lifetimeMs: number }> {
   const base = getBaseUrl(options.endpoint);
   const pinned = getPinnedKeyBytes(options.pinnedKey);
   const init: RequestInit = { method: 'GET', credentials: 'omit', ...(revalidate ? { cache: 'no-cache' } : {}) };
@@ -288,7 +324,7 @@ async function fetchVerifiedManifest(
     throw new ExposureFailure('malformed', `manifest: ${error instanceof Error ? error.message : String(error)}`);
   }
   assertPinnedKey(manifest, pinned);
-  return manifest;
+  return { manifest, lifetimeMs: getManifestLifetimeMs(response.headers.get('cache-control')) };
 }
 
 /** A key other than the pinned one is an error the user must see: we never re-pin. */
@@ -423,19 +459,172 @@ export async function checkExposure(options: CheckExposureOptions): Promise<Expo
       return await checkWithManifest(options, context, base, options.manifest);
     }
     const manifest = await fetchVerifiedManifest(options, context);
-    try {
-      return await checkWithManifest(options, context, base, manifest);
-    } catch (error) {
-      // A manifest cached from before a rebuild names a version the server dropped: ask again, once.
-      if (!(error instanceof StaleVersionFailure)) throw error;
-      const fresh = await fetchVerifiedManifest(options, context, true);
-      if (fresh.version === manifest.version) throw error;
-      return await checkWithManifest(options, context, base, fresh);
-    }
+    return await checkWithFreshRetry(options, context, base, manifest);
   } catch (error) {
     if (error instanceof ExposureFailure) return toError(error);
     throw error;
   }
+}
+
+/**
+ * Checks against `manifest`; if the range no longer knows its version (the data was rebuilt since the
+ * manifest was fetched), asks for a fresh manifest once and checks again. `onFresh` sees that manifest.
+ */
+async function checkWithFreshRetry(
+  options: CheckExposureOptions,
+  context: RequestContext,
+  base: string,
+  manifest: Manifest,
+  onFresh?: (fresh: { manifest: Manifest; lifetimeMs: number }) => void,
+): Promise<ExposureResult> {
+  try {
+    return await checkWithManifest(options, context, base, manifest);
+  } catch (error) {
+    if (!(error instanceof StaleVersionFailure)) throw error;
+    const fresh = await fetchVerifiedManifestWithLifetime(options, context, true);
+    onFresh?.(fresh);
+    if (fresh.manifest.version === manifest.version) throw error;
+    // The prepared blinded element may already have reached the server: blind afresh.
+    return await checkWithManifest({ ...options, blinded: undefined }, context, base, fresh.manifest);
+  }
+}
+
+export interface ExposureChecker {
+  /**
+   * Starts fetching and verifying the manifest now (e.g. when the number field gets focus), so the check
+   * does not wait for it. Sends nothing about any number; never rejects.
+   */
+  prefetchManifest(): void;
+  /**
+   * Blinds `e164` now (local work), so the check skips it; kept for the next check of that number only.
+   * Returns what the check will send.
+   */
+  prepare(e164: string): BlindedInput;
+  check(e164: string, signal?: AbortSignal): Promise<ExposureResult>;
+}
+
+/**
+ * checkExposure for a page that runs several checks against one server (the popup): the verified manifest
+ * is fetched once (or ahead, with prefetchManifest) and reused for the lifetime its Cache-Control gives
+ * (at most 5 minutes, what the browser's HTTP cache would keep it anyway), and a number can be blinded
+ * while the user is still on the page. The pinned key is still enforced: a reused manifest was checked
+ * against it, a server that changed its key is caught when the manifest is next fetched, and a proof that
+ * fails while a reused manifest is in play makes the checker fetch the manifest again at once, so a key
+ * change reads as "key changed" rather than as a bad proof.
+ */
+export function createExposureChecker(
+  server: ExposureServerOptions,
+  options: { now?: () => number } = {},
+): ExposureChecker {
+  const now = options.now ?? (() => Date.now());
+  type Entry = { manifest: Manifest; lifetimeMs: number; fetchedAt: number };
+  let cached: { promise: Promise<Entry>; entry?: Entry; failed?: boolean } | undefined;
+  let prepared: BlindedInput | undefined;
+  const isFresh = (entry: Entry) => now() - entry.fetchedAt < entry.lifetimeMs;
+
+  const remember = (fresh: { manifest: Manifest; lifetimeMs: number }) => {
+    const entry = { ...fresh, fetchedAt: now() };
+    cached = { promise: Promise.resolve(entry), entry };
+    return entry;
+  };
+
+  const fetchManifest = (context: RequestContext, revalidate = false) => {
+    const state: NonNullable<typeof cached> = {
+      promise: fetchVerifiedManifestWithLifetime(server, context, revalidate).then(
+        (fresh) => {
+          const entry = { ...fresh, fetchedAt: now() };
+          state.entry = entry;
+          return entry;
+        },
+        (error: unknown) => {
+          state.failed = true;
+          throw error;
+        },
+      ),
+    };
+    state.promise.catch(() => undefined); // a failed prefetch is retried by the check that needs it
+    cached = state;
+    return state.promise;
+  };
+
+  /** The cached manifest if it is still within its lifetime, else a new fetch. */
+  async function getManifest(context: RequestContext): Promise<{ manifest: Manifest; reused: boolean }> {
+    const pending = cached;
+    if (pending) {
+      try {
+        const entry = await raceAbort(pending.promise, context.signal);
+        if (isFresh(entry)) return { manifest: entry.manifest, reused: true };
+      } catch (error) {
+        if (context.signal?.aborted) throw error;
+        // The prefetch failed: this check asks again and reports its own outcome.
+      }
+    }
+    const fresh = await fetchManifest(context);
+    return { manifest: fresh.manifest, reused: false };
+  }
+
+  return {
+    prefetchManifest() {
+      // In flight, or fetched and still fresh: nothing to do.
+      if (cached && !cached.failed && (!cached.entry || isFresh(cached.entry))) return;
+      try {
+        getBaseUrl(server.endpoint);
+        getPinnedKeyBytes(server.pinnedKey);
+      } catch {
+        return; // not configured: the check says so
+      }
+      void fetchManifest(createContext({ ...server, signal: undefined }));
+    },
+    prepare(e164) {
+      if (prepared?.e164 !== e164) prepared = blindInput(e164);
+      return prepared;
+    },
+    async check(e164, signal) {
+      const context = createContext({ ...server, signal });
+      const blinded = prepared?.e164 === e164 ? prepared : undefined;
+      prepared = undefined;
+      const checkOptions: CheckExposureOptions = { ...server, signal, e164, blinded };
+      try {
+        const base = getBaseUrl(server.endpoint);
+        getPinnedKeyBytes(server.pinnedKey);
+        const { manifest, reused } = await getManifest(context);
+        try {
+          return await checkWithFreshRetry(checkOptions, context, base, manifest, remember);
+        } catch (error) {
+          if (!(reused && error instanceof ExposureFailure && error.code === 'proof-invalid')) throw error;
+          // A server that now has another key is "key changed"; otherwise the proof really is bad.
+          const changed = await fetchManifest(context, true).then(
+            () => undefined,
+            (failure: unknown) =>
+              failure instanceof ExposureFailure && failure.code === 'key-changed' ? failure : undefined,
+          );
+          throw changed ?? error;
+        }
+      } catch (error) {
+        if (error instanceof ExposureFailure) return toError(error);
+        throw error;
+      }
+    },
+  };
+}
+
+function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function checkWithManifest(
@@ -448,7 +637,7 @@ async function checkWithManifest(
 
   const input = utf8ToBytes(options.e164);
   const prefix = getBucketPrefix(options.e164, manifest.prefixBits);
-  const { blind, blinded } = voprf.blind(input);
+  const { blind, blinded } = options.blinded?.e164 === options.e164 ? options.blinded : voprf.blind(input);
 
   const [bucket, evaluation] = await fetchBoth(
     context,

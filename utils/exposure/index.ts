@@ -1,10 +1,14 @@
 /** Private exposure check (phone-exposure-v1): the client, the manifest and watched-number monitoring. */
 export {
+  type BlindedInput,
+  blindInput,
   type CheckExposureOptions,
   checkExposure,
+  createExposureChecker,
   DEFAULT_TIMEOUT_MS,
   EXPOSURE_ERROR_CODES,
   type ExposedDataset,
+  type ExposureChecker,
   type ExposureError,
   type ExposureErrorCode,
   type ExposureResult,

@@ -175,6 +175,35 @@ describe('ExposurePanel', () => {
     expect($('#exposure-demo-badge')?.textContent).toBe('demo');
   });
 
+  it('fetches the manifest once a valid number is typed, once for several checks, and blinds ahead', async () => {
+    await mount();
+    await type('#phone-input', '1380013');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(requests).toEqual([]); // not a number yet: nothing at all
+    const sent: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+      requests.push(url);
+      if (typeof init?.body === 'string') sent.push(init.body);
+      return service.app.request(url, init);
+    });
+    // Typed, then a pause before the click: the manifest arrives and the number is blinded locally.
+    await type('#phone-input', '13800138000');
+    await vi.waitFor(() => expect(requests).toEqual([`${ENDPOINT}/v1/manifest`]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests).toHaveLength(1); // blinding ahead sends nothing
+    await act(async () => {
+      ($('#check-exposure') as HTMLButtonElement).click();
+    });
+    await vi.waitFor(() => expect($('#exposure-result')?.getAttribute('data-status')).toBe('found'));
+    expect((await checkNumber('13700001111')).dataset.status).toBe('not-found');
+    const paths = requests.map((url) => new URL(url).pathname.replace(/\/v1\/range\/.*/, '/v1/range'));
+    expect(paths.filter((path) => path === '/v1/manifest')).toHaveLength(1);
+    expect(paths.filter((path) => path === '/v1/range')).toHaveLength(2);
+    expect(paths.filter((path) => path === '/v1/evaluate')).toHaveLength(2);
+    // Each check sent its own blinded element.
+    expect(new Set(sent).size).toBe(2);
+  });
+
   it('watches a number on request, lists it and removes it', async () => {
     await mount();
     await checkNumber('13800138000');

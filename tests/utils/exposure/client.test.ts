@@ -3,10 +3,18 @@ import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { base64, base64urlnopad } from '@scure/base';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRangeApp } from '@/server/app';
 import { buildInMemory, createTestRangeService, type TestRangeService } from '@/server/testing';
-import { checkExposure, type ExposureResult, type FetchLike, getVerifiedManifest } from '@/utils/exposure';
+import {
+  blindInput,
+  checkExposure,
+  createExposureChecker,
+  type ExposureResult,
+  type FetchLike,
+  getVerifiedManifest,
+} from '@/utils/exposure';
+import { getManifestLifetimeMs, MAX_MANIFEST_LIFETIME_MS } from '@/utils/exposure/client';
 import { ENTRY_SIZE, getBucketPrefix } from '@/utils/exposure/protocol';
 
 const ENDPOINT = 'http://range.test';
@@ -439,5 +447,173 @@ describe('checkExposure: not configured', () => {
     const fetch = createFetch();
     expectError(await check(LOAN, { fetch, ...overrides }), 'not-configured');
     expect(fetch.requests).toHaveLength(0);
+  });
+});
+
+describe("createExposureChecker: the popup's checks", () => {
+  function createChecker(fetch: FetchLike, overrides: { pinnedKey?: string; endpoint?: string } = {}) {
+    let clock = 1_000_000;
+    const checker = createExposureChecker(
+      { endpoint: ENDPOINT, pinnedKey: service.publicKey, fetch, retryDelayMs: 0, ...overrides },
+      { now: () => clock },
+    );
+    return { checker, advance: (ms: number) => (clock += ms) };
+  }
+  const paths = (fetch: { requests: Recorded[] }) =>
+    fetch.requests.map((r) => new URL(r.url).pathname.replace(/\/v1\/range\/.*/, '/v1/range'));
+
+  it('reads Cache-Control max-age as the manifest lifetime, capped at 5 minutes', () => {
+    expect(getManifestLifetimeMs('max-age=300')).toBe(300_000);
+    expect(getManifestLifetimeMs('public, max-age=60')).toBe(60_000);
+    expect(getManifestLifetimeMs('max-age=86400')).toBe(MAX_MANIFEST_LIFETIME_MS);
+    expect(getManifestLifetimeMs('no-store')).toBe(0);
+    expect(getManifestLifetimeMs('max-age=300, no-cache')).toBe(0);
+    expect(getManifestLifetimeMs(null)).toBe(0);
+  });
+
+  it('reuses the verified manifest within its lifetime and fetches it again after', async () => {
+    const fetch = createFetch();
+    const { checker, advance } = createChecker(fetch);
+    expect((await checker.check(LOAN)).status).toBe('found');
+    advance(299_000);
+    expect((await checker.check(CLEAN)).status).toBe('not-found');
+    expect(paths(fetch).filter((p) => p === '/v1/manifest')).toHaveLength(1);
+    advance(2_000);
+    expect((await checker.check(BOTH)).status).toBe('found');
+    expect(paths(fetch).filter((p) => p === '/v1/manifest')).toHaveLength(2);
+  });
+
+  it('does not reuse a manifest served without a cache lifetime', async () => {
+    const fetch = createFetch(undefined, (url, response) =>
+      url.pathname === '/v1/manifest' ? Response.json(service.manifest) : response,
+    );
+    const { checker } = createChecker(fetch);
+    await checker.check(LOAN);
+    await checker.check(CLEAN);
+    expect(paths(fetch).filter((p) => p === '/v1/manifest')).toHaveLength(2);
+  });
+
+  it('prefetches the manifest without sending anything about a number, and the check uses it', async () => {
+    const fetch = createFetch();
+    const { checker } = createChecker(fetch);
+    checker.prefetchManifest();
+    checker.prefetchManifest(); // in flight: not asked twice
+    await vi.waitFor(() => expect(paths(fetch)).toEqual(['/v1/manifest']));
+    expect((await checker.check(LOAN)).status).toBe('found');
+    expect(paths(fetch).sort()).toEqual(['/v1/evaluate', '/v1/manifest', '/v1/range']);
+  });
+
+  it('does not prefetch when not configured, and says so on check', async () => {
+    const fetch = createFetch();
+    const { checker } = createChecker(fetch, { pinnedKey: '' });
+    checker.prefetchManifest();
+    expectError(await checker.check(LOAN), 'not-configured');
+    expect(fetch.requests).toHaveLength(0);
+  });
+
+  it('after a failed prefetch the check asks again and reports its own outcome', async () => {
+    let down = true;
+    const fetch = createFetch(undefined, (_url, response) => {
+      if (down) throw new TypeError('connection refused');
+      return response;
+    });
+    const { checker } = createChecker(fetch);
+    checker.prefetchManifest();
+    await vi.waitFor(() => expect(fetch.requests).toHaveLength(2)); // the prefetch and its one retry
+    down = false;
+    expect((await checker.check(LOAN)).status).toBe('found');
+  });
+
+  it('sends the element blinded ahead, once: the next check of the number blinds afresh', async () => {
+    const fetch = createFetch();
+    const { checker } = createChecker(fetch);
+    const ahead = checker.prepare(LOAN);
+    expect(checker.prepare(LOAN)).toBe(ahead); // the same number again: nothing new to do
+    expect(fetch.requests).toHaveLength(0); // blinding is local
+    expect((await checker.check(LOAN)).status).toBe('found');
+    expect((await checker.check(LOAN)).status).toBe('found');
+    const bodies = fetch.requests.filter((r) => r.method === 'POST').map((r) => r.body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toBe(JSON.stringify({ blinded: [base64urlnopad.encode(ahead.blinded)] }));
+    expect(bodies[1]).not.toBe(bodies[0]);
+  });
+
+  it('does not use an element blinded for another number', async () => {
+    const fetch = createFetch();
+    const { checker } = createChecker(fetch);
+    const ahead = checker.prepare(LOAN);
+    expect((await checker.check(CLEAN)).status).toBe('not-found');
+    expect((await checker.check(LOAN)).status).toBe('found'); // dropped after the other check: blinds afresh
+    const bodies = fetch.requests.filter((r) => r.method === 'POST').map((r) => r.body);
+    expect(bodies).not.toContain(JSON.stringify({ blinded: [base64urlnopad.encode(ahead.blinded)] }));
+  });
+
+  it('checkExposure uses a given blinded input for its number only', async () => {
+    const ahead = blindInput(LOAN);
+    const fetch = createFetch();
+    expect((await check(LOAN, { fetch, blinded: ahead })).status).toBe('found');
+    expect((await check(CLEAN, { fetch, blinded: ahead })).status).toBe('not-found');
+    const bodies = fetch.requests.filter((r) => r.method === 'POST').map((r) => r.body);
+    expect(bodies[0]).toBe(JSON.stringify({ blinded: [base64urlnopad.encode(ahead.blinded)] }));
+    expect(bodies[1]).not.toBe(bodies[0]);
+  });
+
+  it('a server that changes its key while a manifest is reused is "key changed", not a bad proof', async () => {
+    // Same version and buckets, but evaluations (and, once asked again, the manifest) under another key.
+    let rotated = false;
+    const fetch = createFetch(undefined, async (url, response, init) => {
+      if (!rotated) return response;
+      if (url.pathname === '/v1/evaluate') return other.app.request(url.href, init);
+      if (url.pathname === '/v1/manifest') return Response.json({ ...service.manifest, publicKey: other.publicKey });
+      return response;
+    });
+    const { checker } = createChecker(fetch);
+    expect((await checker.check(LOAN)).status).toBe('found');
+    rotated = true;
+    expectError(await checker.check(CLEAN), 'key-changed');
+    // The manifest was asked again, past the browser cache, right after the failed proof.
+    const manifests = fetch.requests.filter((r) => r.url.endsWith('/v1/manifest'));
+    expect(manifests).toHaveLength(2);
+  });
+
+  it('a bad proof with an unchanged key stays "proof did not verify"', async () => {
+    let tampering = false;
+    const fetch = createFetch(undefined, async (url, response) => {
+      if (!tampering || url.pathname !== '/v1/evaluate') return response;
+      const body = (await response.json()) as { evaluated: string[]; proof: string };
+      return Response.json({ ...body, proof: flipByte(body.proof, 5) });
+    });
+    const { checker } = createChecker(fetch);
+    await checker.check(LOAN);
+    tampering = true;
+    expectError(await checker.check(LOAN), 'proof-invalid');
+  });
+
+  it('follows a rebuild: a stale reused manifest is replaced, and the new one is kept', async () => {
+    const rebuilt = buildInMemory({ secretKey: service.secretKey, prefixBits: 8, datasets: DATASETS });
+    const app = createRangeApp({ store: rebuilt.store, secretKey: service.secretKey, rateLimitPerMinute: 1_000_000 });
+    let current = service.app;
+    const fetch = createFetch(undefined, (url, _response, init) => current.request(url.href, init));
+    const { checker } = createChecker(fetch);
+    await checker.check(LOAN);
+    current = app;
+    const result = await checker.check(BOTH);
+    expect(result.status).toBe('found');
+    if (result.status === 'found') expect(result.manifest.version).toBe(rebuilt.manifest.version);
+    await checker.check(CLEAN);
+    expect(fetch.requests.filter((r) => r.url.endsWith('/v1/manifest'))).toHaveLength(2);
+  });
+
+  it('an aborted check rejects even while waiting for a prefetch', async () => {
+    const fetch: FetchLike = (url, init) =>
+      url.endsWith('/v1/manifest')
+        ? new Promise<Response>(() => undefined) // never answers
+        : service.app.request(url, init);
+    const { checker } = createChecker(fetch);
+    checker.prefetchManifest();
+    const controller = new AbortController();
+    const pending = checker.check(LOAN, controller.signal);
+    controller.abort(new Error('closed'));
+    await expect(pending).rejects.toThrow('closed');
   });
 });
