@@ -605,7 +605,7 @@ describe("createExposureChecker: the popup's checks", () => {
   });
 
   it('an aborted check rejects even while waiting for a prefetch', async () => {
-    const fetch: FetchLike = (url, init) =>
+    const fetch: FetchLike = async (url, init) =>
       url.endsWith('/v1/manifest')
         ? new Promise<Response>(() => undefined) // never answers
         : service.app.request(url, init);
