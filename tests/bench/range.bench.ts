@@ -1,29 +1,39 @@
 /**
- * npm run bench:range — the range server's VOPRF evaluation (libsodium fast path against plain
- * @noble/curves, same process, same key, same blinded elements) and the builder (a child process on a
- * generated CSV: rows/s and peak RSS). Prints Markdown for docs/BENCHMARKS.md and, with --write,
- * replaces the "Range server" section there.
+ * npm run bench:range — the range server's VOPRF evaluation (every implementation this machine runs:
+ * native libsodium through koffi, libsodium WebAssembly and plain @noble/curves, in the same process with
+ * the same key and blinded elements, interleaved) and the builder (a child process on a generated CSV:
+ * rows/s and peak RSS). Prints Markdown for docs/BENCHMARKS.md and, with --write, replaces the matching
+ * subsections of its "Range server" section.
  *
  *   npm run bench:range                          # 200 000-row build on one thread
  *   npm run bench:range -- --threads 2           # the builder's OPRF evaluation on 2 worker threads
  *   npm run bench:range -- --records 10000000    # the issue's 10M-row memory figure (slow)
+ *   npm run bench:range -- --records 0           # VOPRF evaluation only, no build
  *   npm run bench:range -- --seconds 5 --write   # longer evaluation runs; update docs/BENCHMARKS.md
  *
  * Throughput is reported per CPU-second of this process (process.cpuUsage), which is what "per core"
- * means on a shared 2-core machine, beside wall-clock figures.
+ * means on a shared 2-core machine (every figure here is single-threaded), beside wall-clock figures.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import { createRangeApp } from '@/server/app';
 import { writeKeyFile } from '@/server/keys';
+import { createWasmRistrettoOps, loadNativeRistrettoOps, type RistrettoOps } from '@/server/ristretto';
 import { createTestRangeService } from '@/server/testing';
-import { createNobleVoprf, createSodiumVoprf, generateKeyPair, type VoprfServer } from '@/server/voprf';
+import {
+  createVoprf,
+  generateKeyPair,
+  listVoprfImplementations,
+  randomScalar,
+  type VoprfImplementation,
+  type VoprfServer,
+} from '@/server/voprf';
 import { encodeBase64Url } from '@/utils/exposure/protocol';
 
 const { values: args } = parseArgs({
@@ -70,25 +80,65 @@ async function measureAsync(task: (i: number) => Promise<void>, seconds: number)
   return { perCpuSecond: count / ((cpu.user + cpu.system) / 1e6), perWallSecond: count / wall, count };
 }
 
+interface ImplementationRate extends Rate {
+  implementation: VoprfImplementation;
+  description: string;
+  /** Microseconds per variable-base and per fixed-base scalar multiplication (libsodium builds only). */
+  scalarMultUs?: number;
+  scalarMultBaseUs?: number;
+}
+
+const combine = (a: Rate, b: Rate): Rate => ({
+  perCpuSecond: (a.perCpuSecond + b.perCpuSecond) / 2,
+  perWallSecond: (a.perWallSecond + b.perWallSecond) / 2,
+  count: a.count + b.count,
+});
+
+function benchScalarMults(ops: RistrettoOps) {
+  const scalar = randomScalar();
+  const point = ops.fromHash(new Uint8Array(64).fill(7));
+  const seconds = Math.min(1, SECONDS / 3);
+  const variable = measure(() => void ops.scalarMult(scalar, point), seconds);
+  const base = measure(() => void ops.scalarMultBase(scalar), seconds);
+  return { scalarMultUs: 1e6 / variable.perCpuSecond, scalarMultBaseUs: 1e6 / base.perCpuSecond };
+}
+
 function benchEvaluation() {
   const { secretKey } = generateKeyPair();
   const blinded = Array.from(
     { length: 64 },
     (_, i) => ristretto255_oprf.voprf.blind(new TextEncoder().encode(`+86138001${String(i).padStart(5, '0')}`)).blinded,
   );
+  const implementations = listVoprfImplementations();
+  const servers = new Map(implementations.map((i) => [i.implementation, createVoprf(secretKey, i.implementation)]));
+  // Same answers before timing anything (the tests prove it on the RFC vectors and random inputs too).
+  const r = randomScalar();
+  const answers = new Set(
+    [...servers.values()].map((server) => {
+      const result = server.blindEvaluateBatch([blinded[0] as Uint8Array], { proofRandomScalar: r });
+      return `${Buffer.from(result.evaluated[0] as Uint8Array).toString('hex')}/${Buffer.from(result.proof).toString('hex')}`;
+    }),
+  );
+  if (answers.size !== 1)
+    throw new Error('the implementations disagree; run npx vitest run tests/server/voprf.test.ts');
   const run = (voprf: VoprfServer) =>
     measure((i) => void voprf.blindEvaluateBatch([blinded[i % 64] as Uint8Array]), SECONDS);
-  // Interleave the two so both see the same machine load.
-  const noble1 = run(createNobleVoprf(secretKey));
-  const sodium1 = run(createSodiumVoprf(secretKey));
-  const noble2 = run(createNobleVoprf(secretKey));
-  const sodium2 = run(createSodiumVoprf(secretKey));
-  const combine = (a: Rate, b: Rate): Rate => ({
-    perCpuSecond: (a.perCpuSecond + b.perCpuSecond) / 2,
-    perWallSecond: (a.perWallSecond + b.perWallSecond) / 2,
-    count: a.count + b.count,
+  // Two interleaved rounds, so every implementation sees the same machine load.
+  const rounds = [0, 1].map(() => implementations.map((i) => run(servers.get(i.implementation) as VoprfServer)));
+  const native = loadNativeRistrettoOps().ops;
+  const opsFor: Partial<Record<VoprfImplementation, RistrettoOps>> = {
+    'libsodium-native': native,
+    'libsodium-wasm': createWasmRistrettoOps(),
+  };
+  const rates: ImplementationRate[] = implementations.map((impl, j) => {
+    const ops = opsFor[impl.implementation];
+    return {
+      ...impl,
+      ...combine(rounds[0]?.[j] as Rate, rounds[1]?.[j] as Rate),
+      ...(ops ? benchScalarMults(ops) : {}),
+    };
   });
-  return { noble: combine(noble1, noble2), sodium: combine(sodium1, sodium2), blinded };
+  return { rates, blinded };
 }
 
 async function benchHttpPath(blinded: Uint8Array[]) {
@@ -202,59 +252,117 @@ async function benchBuilder() {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const load = () =>
+  loadavg()
+    .slice(0, 1)
+    .map((n) => n.toFixed(1))
+    .join('');
 
+const loadBefore = load();
 const evaluation = benchEvaluation();
 const http = await benchHttpPath(evaluation.blinded);
-console.error(`evaluation done; building ${fmt(RECORDS)} rows…`);
-const builder = await benchBuilder();
+const loadAfterEvaluation = load();
+let builder: Awaited<ReturnType<typeof benchBuilder>> | undefined;
+if (RECORDS > 0) {
+  console.error(`evaluation done; building ${fmt(RECORDS)} rows…`);
+  builder = await benchBuilder();
+}
 
-const ratio = evaluation.sodium.perCpuSecond / evaluation.noble.perCpuSecond;
+const noble = evaluation.rates.find((r) => r.implementation === 'noble') as ImplementationRate;
+const fastest = evaluation.rates[0] as ImplementationRate;
 const date = new Date().toISOString().slice(0, 10);
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
-const markdown = `## Range server
+const LABELS: Record<VoprfImplementation, string> = {
+  'libsodium-native': 'native libsodium through koffi',
+  'libsodium-wasm': 'libsodium WebAssembly (libsodium-wrappers-sumo)',
+  noble: 'baseline: plain @noble/curves `ristretto255_oprf.voprf.blindEvaluateBatch`',
+};
+const rows = evaluation.rates.map(
+  (r) =>
+    `| ${LABELS[r.implementation]}${r === fastest ? ' — **what the server runs**' : ''} | ${r.description} | ${fmt(
+      r.perCpuSecond,
+    )} | ${fmt(r.perWallSecond)} | ${(r.perCpuSecond / noble.perCpuSecond).toFixed(1)}x | ${
+      r.scalarMultUs === undefined ? '—' : `${r.scalarMultUs.toFixed(1)} / ${r.scalarMultBaseUs?.toFixed(1)}`
+    } |`,
+);
+
+const intro = `## Range server
 
 Measured ${date} on this machine (${availableParallelism()} cores, ${cpuModel}, Node ${process.version}), shared with
-other work, so rates are given per CPU-second of the measuring process ("per core") and, for reference, per
-wall-clock second.
+other work (load average ${loadBefore} before, ${loadAfterEvaluation} after the evaluation runs), so rates are given
+per CPU-second of the measuring process — "per core", as every figure here is single-threaded — and, for
+reference, per wall-clock second, which the other work depresses.
+`;
 
-Command: \`npm run bench:range -- --records ${RECORDS} --threads ${THREADS} --seconds ${SECONDS}\` (tests/bench/range.bench.ts).
+const evaluationSection = `### VOPRF evaluation (single blinded element, with DLEQ proof)
 
-### VOPRF evaluation (single blinded element, with DLEQ proof)
+Command: \`npm run bench:range -- --records ${RECORDS} --seconds ${SECONDS}\` (tests/bench/range.bench.ts).
+Every implementation runs in the same process, with the same key and blinded elements, in two interleaved
+rounds of ${SECONDS} s each (after checking that they give identical evaluations and proofs). The server
+picks the fastest one that loads and passes its self-test at start-up (\`createVoprf\` in server/voprf.ts).
 
-| implementation | evaluations / CPU-s | evaluations / wall-s |
-| --- | ---: | ---: |
-| libsodium ristretto255 (server/voprf.ts, what the server runs) | ${fmt(evaluation.sodium.perCpuSecond)} | ${fmt(evaluation.sodium.perWallSecond)} |
-| plain @noble/curves \`ristretto255_oprf.voprf\` (baseline, same process and inputs) | ${fmt(evaluation.noble.perCpuSecond)} | ${fmt(evaluation.noble.perWallSecond)} |
-| full HTTP handler (\`app.request\` POST /v1/evaluate: JSON, base64url, checks, libsodium) | ${fmt(http.perCpuSecond)} | ${fmt(http.perWallSecond)} |
+| implementation | library | evaluations / CPU-s | evaluations / wall-s | vs noble | us per scalar mult (variable / fixed base) |
+| --- | --- | ---: | ---: | ---: | ---: |
+${rows.join('\n')}
+| full HTTP handler (\`app.request\` POST /v1/evaluate: JSON, base64url, checks, rate limit, ${fastest.implementation}) | | ${fmt(http.perCpuSecond)} | ${fmt(http.perWallSecond)} | | |
 
-Fast path / baseline: **${ratio.toFixed(1)}x** (target >= 7x). Target >= 2,500 / s per core: ${
-  evaluation.sodium.perCpuSecond >= 2500 ? 'met' : `not met (${fmt(evaluation.sodium.perCpuSecond)})`
-}.
+Targets: >= 2,500 evaluations/s per core: **${fastest.perCpuSecond >= 2500 ? 'met' : 'not met'}** (${fmt(
+  fastest.perCpuSecond,
+)}); >= 7x plain @noble/curves: **${fastest.perCpuSecond / noble.perCpuSecond >= 7 ? 'met' : 'not met'}** (${(
+  fastest.perCpuSecond / noble.perCpuSecond
+).toFixed(1)}x).
+`;
 
-### Builder (\`npm run range:build\` as a child process)
+const builderSection =
+  builder &&
+  `### Builder (\`npm run range:build\` as a child process)
+
+Command: \`npm run bench:range -- --records ${RECORDS} --threads ${THREADS} --seconds ${SECONDS}\`.
 
 | input rows | threads | distinct numbers | prefixBits / bucketSize | wall time | rows / wall-s | rows / CPU-s | peak RSS |
 | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
 | ${fmt(RECORDS)} | ${THREADS} | ${fmt(builder.records)} | ${builder.prefix} / ${builder.bucket} | ${builder.wall.toFixed(1)} s | ${fmt(RECORDS / builder.wall)} | ${fmt(RECORDS / builder.cpu)} | ${fmt(builder.rss)} MiB |
 
 Input: a generated CSV with Chinese headers (~1% bad rows, ~2% repeats, mixed number formats). Peak RSS is
-\`process.resourceUsage().maxRSS\` of the builder process, printed by it. Targets: >= 5,000 rows/s per core;
-10M rows within 1.5 GB peak RSS.
+\`process.resourceUsage().maxRSS\` of the builder process, printed by it; rows/CPU-s counts all its threads.
+Targets: >= 5,000 rows/s per core; 10M rows within 1.5 GB peak RSS.
 `;
 
+const markdown = [intro, evaluationSection, builderSection].filter(Boolean).join('\n');
 console.log(markdown);
+
+/** Replaces `heading`'s block (up to the next heading of the same or a higher level) or appends it. */
+function replaceBlock(text: string, block: string, start: number, end: number): string {
+  const heading = block.slice(0, block.indexOf('\n'));
+  const level = heading.indexOf(' ');
+  const at = text.indexOf(`${heading}\n`, start);
+  if (at < 0 || at >= end) return `${text.slice(0, end).trimEnd()}\n\n${block.trimEnd()}\n${text.slice(end)}`;
+  let next = end;
+  for (let i = 1; i <= level; i++) {
+    const found = text.indexOf(`\n${'#'.repeat(i)} `, at + 1);
+    if (found >= 0 && found < next) next = found;
+  }
+  return `${text.slice(0, at)}${block.trimEnd()}\n${text.slice(next)}`;
+}
 
 if (args.write) {
   const path = join(ROOT, 'docs/BENCHMARKS.md');
   let text = await readFile(path, 'utf8').catch(
     () => '# Benchmarks\n\nFigures from `npm run bench:*`, each with the command that produced it.\n',
   );
-  const start = text.indexOf('## Range server');
-  if (start >= 0) {
+  if (!text.includes('\n## Range server\n')) text = `${text.trimEnd()}\n\n## Range server\n`;
+  // Only the parts this run measured change: the intro and the subsections it printed.
+  const section = () => {
+    const start = text.indexOf('\n## Range server\n') + 1;
     const next = text.indexOf('\n## ', start + 1);
-    text = text.slice(0, start) + markdown.trimEnd() + (next >= 0 ? `\n${text.slice(next)}` : '\n');
-  } else {
-    text = `${text.trimEnd()}\n\n${markdown}`;
+    return { start, end: next >= 0 ? next + 1 : text.length };
+  };
+  const { start } = section();
+  const firstSub = text.indexOf('\n### ', start);
+  const introEnd = firstSub >= 0 && firstSub < section().end ? firstSub + 1 : section().end;
+  text = `${text.slice(0, start)}${intro}\n${text.slice(introEnd)}`;
+  for (const block of [evaluationSection, builderSection]) {
+    if (block) text = replaceBlock(text, block, section().start, section().end);
   }
   await writeFile(path, text);
   console.error(`updated ${path}`);
