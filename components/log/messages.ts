@@ -1,6 +1,15 @@
 import { t } from '@/utils/i18n';
-import type { CallerFinding, CallerFindingCode, Channel, ContactStatus, LogErrorCode, RiskLevel } from '@/utils/log';
+import type {
+  CallerFinding,
+  CallerFindingCode,
+  Channel,
+  ContactNumber,
+  ContactStatus,
+  LogErrorCode,
+  RiskLevel,
+} from '@/utils/log';
 import { isLogError } from '@/utils/log';
+import { normalizePhone } from '@/utils/phone';
 import { getScriptLabel } from './scripts';
 
 // Library code returns codes; these turn them into sentences. Written as t('literal') calls so the
@@ -77,6 +86,65 @@ export function getRiskLabel(risk: RiskLevel): string {
   return RISK_LABELS[risk]();
 }
 
+const RISK_BADGES: Record<Exclude<RiskLevel, 'unknown'>, () => string> = {
+  low: () => t('log.riskBadge.low'),
+  medium: () => t('log.riskBadge.medium'),
+  high: () => t('log.riskBadge.high'),
+};
+
+/** "High risk" for a badge that stands alone in a list row; null for an unrated contact (nothing to say). */
+export function getRiskBadgeLabel(risk: RiskLevel): string | null {
+  return risk === 'unknown' ? null : RISK_BADGES[risk]();
+}
+
+/** How many times, in words: "once" reads better than "1 times". */
+export function getEventCountLabel(count: number): string {
+  return count === 1 ? t('log.list.eventsOne') : t('log.list.events', [count]);
+}
+
+/**
+ * A number as people read it: "+86 138 0013 8000" rather than the stored "+8613800138000"; numbers that
+ * do not normalise (short codes, handles) as entered.
+ */
+export function formatContactNumber(number: ContactNumber): string {
+  if (!number.e164) return number.input;
+  // E.164 parses the same whatever the default country; the default only matters without "+".
+  const phone = normalizePhone(number.e164, 'CN');
+  return phone.ok ? phone.international : number.e164;
+}
+
+/** "A, B and C" / "A、B和C" in the page language. */
+export function formatList(items: readonly string[]): string {
+  return getListParts(items)
+    .map((part) => (part.index === null ? part.value : items[part.index]))
+    .join('');
+}
+
+/**
+ * The pieces of formatList(items): each item by its index, and the separators between them, so a UI
+ * can wrap every item in its own element.
+ */
+export function getListParts(items: readonly string[]): { index: number | null; value: string }[] {
+  try {
+    const format = new Intl.ListFormat(document.documentElement.lang || undefined, { type: 'conjunction' });
+    let next = 0;
+    return format
+      .formatToParts(items)
+      .map((part) =>
+        part.type === 'element' ? { index: next++, value: part.value } : { index: null, value: part.value },
+      );
+  } catch {
+    return items.flatMap((value, index) =>
+      index === 0
+        ? [{ index, value }]
+        : [
+            { index: null, value: ', ' },
+            { index, value },
+          ],
+    );
+  }
+}
+
 /** Every code label, for the CSV export's value labels. */
 export function getValueLabels(): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -103,7 +171,7 @@ const FINDING_MESSAGES: Record<CallerFindingCode, (params: (string | number)[]) 
   'seen-before': (p) => t('log.finding.seenBefore', [Number(p[0]), formatDateTime(Number(p[1]))]),
   'previously-blocked': () => t('log.finding.previouslyBlocked'),
   'previously-reported': () => t('log.finding.previouslyReported'),
-  'matched-scripts': (p) => t('log.finding.matchedScripts', [String(p[0]).split(', ').map(getScriptLabel).join('、')]),
+  'matched-scripts': (p) => t('log.finding.matchedScripts', [formatList(String(p[0]).split(', ').map(getScriptLabel))]),
   'high-risk-logged': () => t('log.finding.highRiskLogged'),
 };
 

@@ -57,7 +57,7 @@ export function App() {
   if (reporting && store && state !== 'locked') {
     return (
       <main class="page page-wide log-report-page">
-        <div class="row no-print">
+        <div class="row no-print log-report-toolbar">
           <button type="button" id="report-print" onClick={() => window.print()}>
             {t('log.report.print')}
           </button>

@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Field } from '@/components/Field';
 import {
+  formatContactNumber,
   formatDateTime,
+  formatList,
   getChannelLabel,
+  getListParts,
   getLogErrorMessage,
   getRiskLabel,
   getStatusLabel,
@@ -65,6 +68,7 @@ export function ContactDetail(props: {
 
   const title = getContactTitle(contact);
   const number = contact.number.e164 ?? contact.number.input;
+  const shownNumber = formatContactNumber(contact.number);
   const findings = number
     ? assessCaller({
         number,
@@ -87,7 +91,9 @@ export function ContactDetail(props: {
       </h2>
       <dl class="log-facts">
         <dt>{t('log.field.number')}</dt>
-        <dd id="contact-number">{number || t('log.detail.noNumber')}</dd>
+        <dd id="contact-number" data-e164={contact.number.e164 ?? undefined}>
+          {shownNumber || t('log.detail.noNumber')}
+        </dd>
         {contact.numberInputs.length > 1 && (
           <>
             <dt>{t('log.field.numberAsEntered')}</dt>
@@ -124,12 +130,7 @@ export function ContactDetail(props: {
           <>
             <dt>{t('log.field.scripts')}</dt>
             <dd id="contact-scripts">
-              {contact.scripts.map((id, i) => (
-                <span key={id} data-script={id}>
-                  {i > 0 && '、'}
-                  {getScriptLabel(id)}
-                </span>
-              ))}
+              <ScriptNames ids={contact.scripts} />
             </dd>
           </>
         )}
@@ -203,6 +204,7 @@ export function ContactDetail(props: {
       <section aria-labelledby="contact-timeline-heading">
         <h3 id="contact-timeline-heading">{t('log.detail.timeline')}</h3>
         {number && <AddEventForm contact={contact} store={store} run={run} onMessage={props.onMessage} />}
+        {/* Newest first; the times say the order, so no numbers that could read as "the first call". */}
         <ol id="contact-timeline" class="log-timeline">
           {events.map((event) => (
             <li key={event.id} data-event-id={event.id}>
@@ -231,7 +233,9 @@ export function ContactDetail(props: {
                   {event.demanded}
                 </p>
               )}
-              {event.scripts.length > 0 && <p class="muted">{event.scripts.map(getScriptLabel).join('、')}</p>}
+              {event.scripts.length > 0 && (
+                <p class="muted">{t('log.detail.eventScripts', [formatList(event.scripts.map(getScriptLabel))])}</p>
+              )}
             </li>
           ))}
         </ol>
@@ -239,6 +243,24 @@ export function ContactDetail(props: {
 
       <Attachments contact={contact} store={store} run={run} onDeleted={props.onDeleted} />
     </section>
+  );
+}
+
+/** Scam script names joined as the page language lists things, each marked with its id. */
+function ScriptNames(props: { ids: readonly string[] }) {
+  const labels = props.ids.map(getScriptLabel);
+  return (
+    <>
+      {getListParts(labels).map((part, i) =>
+        part.index === null ? (
+          part.value
+        ) : (
+          <span key={`${i}-${props.ids[part.index]}`} data-script={props.ids[part.index]}>
+            {part.value}
+          </span>
+        ),
+      )}
+    </>
   );
 }
 
@@ -338,8 +360,34 @@ function AddEventForm(props: {
 }) {
   const [channel, setChannel] = useState<Channel>(props.contact.channel);
   const [said, setSaid] = useState('');
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const firstField = useRef<HTMLSelectElement>(null);
+  const opened = useRef(false);
+  // Keyboard focus follows the form in and back to its button out.
+  useEffect(() => {
+    if (open) firstField.current?.focus();
+    else if (opened.current) toggle.current?.focus();
+    opened.current = open;
+  }, [open]);
+  // Folded away by default, so the timeline itself is what the eye meets first.
+  if (!open) {
+    return (
+      <button
+        type="button"
+        id="event-add-open"
+        class="secondary"
+        aria-expanded="false"
+        ref={toggle}
+        onClick={() => setOpen(true)}
+      >
+        {t('log.detail.addEventOpen')}
+      </button>
+    );
+  }
   return (
     <form
+      id="event-add-form"
       class="log-form log-inline-form"
       onSubmit={(event) => {
         event.preventDefault();
@@ -353,6 +401,7 @@ function AddEventForm(props: {
             risk: matched.risk,
           });
           setSaid('');
+          setOpen(false);
           props.onMessage(t('log.detail.eventAdded'), 'ok');
         });
       }}
@@ -361,6 +410,7 @@ function AddEventForm(props: {
         <label for="event-add-channel">{t('log.field.channel')}</label>
         <select
           id="event-add-channel"
+          ref={firstField}
           value={channel}
           onChange={(e) => setChannel((e.currentTarget as HTMLSelectElement).value as Channel)}
         >
@@ -381,9 +431,14 @@ function AddEventForm(props: {
           />
         )}
       </Field>
-      <button type="submit" id="event-add-submit">
-        {t('log.detail.addEvent')}
-      </button>
+      <div class="row">
+        <button type="submit" id="event-add-submit">
+          {t('log.detail.addEvent')}
+        </button>
+        <button type="button" class="secondary" onClick={() => setOpen(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
     </form>
   );
 }

@@ -2,9 +2,16 @@ import { useState } from 'preact/hooks';
 import { Field } from '@/components/Field';
 import { getLogErrorMessage } from '@/components/log/messages';
 import { t } from '@/utils/i18n';
-import { type LogStore, MIN_PASSPHRASE_LENGTH } from '@/utils/log';
+import { isLogError, type LogStore, MIN_PASSPHRASE_LENGTH } from '@/utils/log';
 
 const value = (event: Event) => (event.currentTarget as HTMLInputElement).value;
+
+/** The shared message for a wrong passphrase also covers altered backup files; here only the passphrase can be wrong. */
+function getLockErrorMessage(failure: unknown): string {
+  return isLogError(failure) && failure.code === 'wrong-passphrase'
+    ? t('log.unlock.wrongPassphrase')
+    : getLogErrorMessage(failure);
+}
 
 /** Turning the passphrase lock on or off, changing it, and locking now. */
 export function LockPanel(props: { store: LogStore }) {
@@ -13,8 +20,11 @@ export function LockPanel(props: { store: LogStore }) {
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
   const [oldPassphrase, setOldPassphrase] = useState('');
+  // The "turn off" form has its own field: typing in one form must not fill the other.
+  const [disablePassphrase, setDisablePassphrase] = useState('');
   const [understood, setUnderstood] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [disableError, setDisableError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -34,19 +44,21 @@ export function LockPanel(props: { store: LogStore }) {
     return true;
   }
 
-  async function run(action: () => Promise<void>, done: string) {
+  async function run(action: () => Promise<void>, done: string, onError = setError) {
     setBusy(true);
     setError(null);
+    setDisableError(null);
     setMessage(null);
     try {
       await action();
       setPassphrase('');
       setConfirm('');
       setOldPassphrase('');
+      setDisablePassphrase('');
       setUnderstood(false);
       setMessage(done);
     } catch (failure) {
-      setError(getLogErrorMessage(failure));
+      onError(getLockErrorMessage(failure));
     } finally {
       setBusy(false);
     }
@@ -118,12 +130,8 @@ export function LockPanel(props: { store: LogStore }) {
         </form>
       ) : (
         <>
-          <div class="row">
-            <button type="button" id="lock-now" onClick={() => store.lockNow()}>
-              {t('log.lock.lockNow')}
-            </button>
-          </div>
-          <h3>{t('log.lock.changeHeading')}</h3>
+          {/* "Lock now" is the button in the page header, always in view while the log is open. */}
+          <h3 class="log-section-heading">{t('log.lock.changeHeading')}</h3>
           <form
             class="log-form"
             onSubmit={(event) => {
@@ -173,23 +181,23 @@ export function LockPanel(props: { store: LogStore }) {
               {t('log.lock.change')}
             </button>
           </form>
-          <h3>{t('log.lock.disableHeading')}</h3>
+          <h3 class="log-section-heading">{t('log.lock.disableHeading')}</h3>
           <p class="muted">{t('log.lock.disableIntro')}</p>
           <form
             class="log-form"
             onSubmit={(event) => {
               event.preventDefault();
-              void run(() => store.disableLock(oldPassphrase), t('log.lock.disabled'));
+              void run(() => store.disableLock(disablePassphrase), t('log.lock.disabled'), setDisableError);
             }}
           >
-            <Field id="lock-disable-passphrase" label={t('log.lock.current')}>
+            <Field id="lock-disable-passphrase" label={t('log.lock.current')} error={disableError}>
               {(aria) => (
                 <input
                   {...aria}
                   type="password"
                   autocomplete="current-password"
-                  value={oldPassphrase}
-                  onInput={(e) => setOldPassphrase(value(e))}
+                  value={disablePassphrase}
+                  onInput={(e) => setDisablePassphrase(value(e))}
                 />
               )}
             </Field>
@@ -222,7 +230,7 @@ export function UnlockScreen(props: { store: LogStore }) {
             await props.store.unlock(passphrase);
             setPassphrase('');
           } catch (failure) {
-            setError(getLogErrorMessage(failure));
+            setError(getLockErrorMessage(failure));
           } finally {
             setBusy(false);
           }

@@ -1,10 +1,12 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Field } from '@/components/Field';
 import {
+  formatContactNumber,
   formatDateTime,
   getChannelLabel,
+  getEventCountLabel,
   getLogErrorMessage,
-  getRiskLabel,
+  getRiskBadgeLabel,
   getStatusLabel,
 } from '@/components/log/messages';
 import { getScriptLabel } from '@/components/log/scripts';
@@ -21,6 +23,8 @@ import {
 } from '@/utils/log';
 
 const PAGE = 100;
+/** Characters of what they said shown in a list row; the rest is in the contact. */
+const SNIPPET = 120;
 
 function parseDay(value: string, endOfDay: boolean): number | undefined {
   if (!value) return undefined;
@@ -30,7 +34,7 @@ function parseDay(value: string, endOfDay: boolean): number | undefined {
 }
 
 export function getContactTitle(contact: LogContact): string {
-  return contact.name || contact.number.e164 || contact.number.input || t('log.list.unnamed');
+  return contact.name || formatContactNumber(contact.number) || t('log.list.unnamed');
 }
 
 /** List with search as you type, filters, sorting and bulk actions. */
@@ -279,7 +283,8 @@ export function LogList(props: {
           const contact = store.getContact(id);
           if (!contact) return null;
           const title = getContactTitle(contact);
-          const number = contact.number.e164 ?? contact.number.input;
+          const number = formatContactNumber(contact.number);
+          const riskBadge = getRiskBadgeLabel(contact.risk);
           return (
             <li key={id} data-contact-id={id} class="log-row">
               <input
@@ -294,11 +299,19 @@ export function LogList(props: {
                 {contact.name && number ? <span class="log-row-number">{number}</span> : null}
                 <span class="log-row-meta">
                   <span class={`badge status-${contact.status}`}>{getStatusLabel(contact.status)}</span>{' '}
-                  <span class={`badge risk-${contact.risk}`}>{getRiskLabel(contact.risk)}</span>{' '}
-                  {t('log.list.events', [contact.count])} · {getChannelLabel(contact.channel)} ·{' '}
+                  {riskBadge && (
+                    <>
+                      <span class={`badge risk-${contact.risk}`}>{riskBadge}</span>{' '}
+                    </>
+                  )}
+                  {getEventCountLabel(contact.count)} · {getChannelLabel(contact.channel)} ·{' '}
                   {formatDateTime(contact.lastAt)}
                 </span>
-                {contact.said && <span class="log-row-said">{contact.said.slice(0, 120)}</span>}
+                {contact.said && (
+                  <span class="log-row-said">
+                    {contact.said.length > SNIPPET ? `${contact.said.slice(0, SNIPPET)}…` : contact.said}
+                  </span>
+                )}
               </button>
             </li>
           );

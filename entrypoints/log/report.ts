@@ -1,4 +1,4 @@
-import { getChannelLabel, getRiskLabel, getStatusLabel } from '@/components/log/messages';
+import { formatContactNumber, getChannelLabel, getRiskLabel, getStatusLabel } from '@/components/log/messages';
 import { getScriptExplanation, getScriptLabel } from '@/components/log/scripts';
 import { t } from '@/utils/i18n';
 import type { LogContact } from '@/utils/log';
@@ -22,6 +22,7 @@ export const REPORT_CSS = `
 .report table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 .report th, .report td { border: 1px solid #555; padding: .25rem .4rem; text-align: left; vertical-align: top; }
 .report td { white-space: pre-wrap; }
+.report .report-nowrap { white-space: nowrap; }
 .report .report-demanded { border-left: 4px solid #b3261e; padding: .25rem .6rem; background: #fdecea; }
 .report section { break-inside: avoid-page; }
 @media print {
@@ -45,8 +46,10 @@ function formatTime(ms: number, lang: string): string {
 
 function renderContact(contact: LogContact, lang: string): string {
   const e = escapeHtml;
-  const number = contact.number.e164 ?? contact.number.input;
+  const number = formatContactNumber(contact.number);
   const events = contact.events.filter((event) => event.deletedAt === null);
+  // A column of empty cells says nothing: "what they demanded" only when some entry has it.
+  const demandedColumn = events.some((event) => event.demanded);
   const demands = [contact.demanded, ...events.map((event) => event.demanded)].filter(
     (text, i, all) => text && all.indexOf(text) === i,
   );
@@ -61,8 +64,10 @@ function renderContact(contact: LogContact, lang: string): string {
   const rows = events
     .map(
       (event) =>
-        `<tr data-event-id="${e(event.id)}"><td>${e(formatTime(event.at, lang))}</td><td>${e(getChannelLabel(event.channel))}</td>` +
-        `<td>${e(event.numberInput)}</td><td>${e(event.said)}</td><td>${e(event.demanded)}</td></tr>`,
+        `<tr data-event-id="${e(event.id)}"><td class="report-nowrap">${e(formatTime(event.at, lang))}</td>` +
+        `<td class="report-nowrap">${e(getChannelLabel(event.channel))}</td>` +
+        `<td>${e(event.numberInput)}</td><td>${e(event.said)}</td>` +
+        `${demandedColumn ? `<td>${e(event.demanded)}</td>` : ''}</tr>`,
     )
     .join('');
   return `<section data-contact-id="${e(contact.id)}">
@@ -83,7 +88,7 @@ ${demands.length ? `<div class="report-demanded">${demands.map((text) => `<p>${e
 <h3>${e(t('log.report.scripts'))}</h3>
 ${scripts}
 <h3>${e(t('log.report.timeline'))}</h3>
-<table><thead><tr><th>${e(t('log.field.at'))}</th><th>${e(t('log.field.channel'))}</th><th>${e(t('log.field.numberAsEntered'))}</th><th>${e(t('log.field.said'))}</th><th>${e(t('log.field.demanded'))}</th></tr></thead>
+<table><thead><tr><th>${e(t('log.field.at'))}</th><th>${e(t('log.field.channel'))}</th><th>${e(t('log.field.numberAsEntered'))}</th><th>${e(t('log.field.said'))}</th>${demandedColumn ? `<th>${e(t('log.field.demanded'))}</th>` : ''}</tr></thead>
 <tbody>${rows}</tbody></table>
 ${
   contact.attachments.some((a) => a.deletedAt === null)
@@ -103,10 +108,12 @@ ${
 /** The report's body (inside <div class="report">), for the in-page print preview. */
 export function createReportBody(contacts: readonly LogContact[], lang: string, now = Date.now()): string {
   const e = escapeHtml;
+  // As the log lists them: the latest contact first.
+  const ordered = [...contacts].sort((a, b) => b.lastAt - a.lastAt);
   return `<h1>${e(t('log.report.title'))}</h1>
 <p class="report-meta">${e(t('log.report.meta', [formatTime(now, lang), contacts.length]))}</p>
 <p class="report-meta">${e(t('log.report.note'))}</p>
-${contacts.map((contact) => renderContact(contact, lang)).join('\n')}`;
+${ordered.map((contact) => renderContact(contact, lang)).join('\n')}`;
 }
 
 /** A complete HTML document to save and print or attach to a complaint. */
