@@ -7,6 +7,7 @@
  *
  *   npm run bench:scam
  *   SCAM_BENCH_MB=16 npm run bench:scam
+ *   SCAM_BENCH_ROUNDS=7 npm run bench:scam   # best of 7: steadier on a shared, busy machine
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -21,7 +22,7 @@ const CURRENCY_SOURCE = '港币|港元|人民币|美元|美金|新台币|台币|
 
 const TARGET_MB = Number(process.env.SCAM_BENCH_MB ?? 8);
 const CHUNK = 2000; // characters per checkText call: a long message or a page block
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.SCAM_BENCH_ROUNDS ?? 3);
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = readFileSync(resolve(repoRoot, 'tests/fixtures/scam/messages.jsonl'), 'utf8')
