@@ -1,5 +1,5 @@
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type Manifest, type ManifestDataset, parseManifest } from './manifest';
 import {
   decodeBase64Url,
@@ -101,6 +101,46 @@ export interface BlindedInput {
   e164: string;
   blind: Uint8Array;
   blinded: Uint8Array;
+}
+
+/** RFC 9497 A.1.2 (ristretto255-SHA512, VOPRF), Test Vector 1: a known-good proof to verify ahead. */
+const WARM_UP_VECTOR = {
+  input: '00',
+  blind: '64d37aed22a27f5191de1c1d69fadb899d8862b58eb4220029e036ec4c1f6706',
+  blinded: '863f330cc1a1259ed5a5998a23acfd37fb4351a793a5b3c090b642ddc439b945',
+  evaluated: 'aa8fa048764d5623868679402ff6108d2521884fa138cd7f9c7669a9a014267e',
+  publicKey: 'c803e2cc6b05fc15064549b5920659ca4a77b2cca6f04f6b357009335476ad4e',
+  proof:
+    'ddef93772692e535d1a53903db24367355cc2cc78de93b3be5a8ffcc6985dd066d4346421d17bf5117a2a1ff0fcb2a759f58a539dfbe857a40bce4cf49ec600d',
+  output:
+    'b58cfbe118e0cb94d79b5fd6a6dafb98764dff49c14e1770b566e42402da1a7da4d8527693914139caee5bd03903af43a491351d23b430948dd50cde10d32b3c',
+};
+
+let warmedUp: boolean | undefined;
+
+/**
+ * Verifies the RFC 9497 test vector's proof once per page, so the code that checks the server's proof is
+ * compiled and its tables built before the user's own check needs it (in a new popup that first run
+ * costs as much again as a warm one). Local work only. True if the vector verified.
+ */
+export function warmUpProofCheck(): boolean {
+  if (warmedUp === undefined) {
+    const v = WARM_UP_VECTOR;
+    try {
+      const output = voprf.finalize(
+        hexToBytes(v.input),
+        hexToBytes(v.blind),
+        hexToBytes(v.evaluated),
+        hexToBytes(v.blinded),
+        hexToBytes(v.publicKey),
+        hexToBytes(v.proof),
+      );
+      warmedUp = bytesToHex(output) === v.output;
+    } catch {
+      warmedUp = false;
+    }
+  }
+  return warmedUp;
 }
 
 export function blindInput(e164: string): BlindedInput {
@@ -497,7 +537,7 @@ export interface ExposureChecker {
   prefetchManifest(): void;
   /**
    * Blinds `e164` now (local work), so the check skips it; kept for the next check of that number only.
-   * Returns what the check will send.
+   * Also warms up the proof check (warmUpProofCheck). Returns what the check will send.
    */
   prepare(e164: string): BlindedInput;
   check(e164: string, signal?: AbortSignal): Promise<ExposureResult>;
@@ -577,6 +617,7 @@ export function createExposureChecker(
     },
     prepare(e164) {
       if (prepared?.e164 !== e164) prepared = blindInput(e164);
+      warmUpProofCheck();
       return prepared;
     },
     async check(e164, signal) {

@@ -14,7 +14,7 @@ import {
   type FetchLike,
   getVerifiedManifest,
 } from '@/utils/exposure';
-import { getManifestLifetimeMs, MAX_MANIFEST_LIFETIME_MS } from '@/utils/exposure/client';
+import { getManifestLifetimeMs, MAX_MANIFEST_LIFETIME_MS, warmUpProofCheck } from '@/utils/exposure/client';
 import { ENTRY_SIZE, getBucketPrefix } from '@/utils/exposure/protocol';
 
 const ENDPOINT = 'http://range.test';
@@ -536,6 +536,10 @@ describe("createExposureChecker: the popup's checks", () => {
     expect(bodies).toHaveLength(2);
     expect(bodies[0]).toBe(JSON.stringify({ blinded: [base64urlnopad.encode(ahead.blinded)] }));
     expect(bodies[1]).not.toBe(bodies[0]);
+  });
+
+  it('warms up the proof check on the RFC 9497 vector, which verifies', () => {
+    expect(warmUpProofCheck()).toBe(true);
   });
 
   it('does not use an element blinded for another number', async () => {
