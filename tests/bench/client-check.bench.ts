@@ -103,8 +103,10 @@ function build(): void {
 interface RunningServer {
   url: string;
   child: ChildProcess;
-  /** Requests the server answered per route pattern since the last reset (its log, which has no addresses). */
+  /** Requests the server answered per method and route pattern (from its log, which has no addresses). */
   counts: Map<string, number>;
+  /** Server-side handling time per method and route, in ms, as its log reports it. */
+  durations: Map<string, number[]>;
 }
 
 async function startServer(dataDir: string, keyFile: string): Promise<RunningServer> {
@@ -120,15 +122,19 @@ async function startServer(dataDir: string, keyFile: string): Promise<RunningSer
   let output = '';
   let pending = '';
   const counts = new Map<string, number>();
+  const durations = new Map<string, number[]>();
   const url = await new Promise<string>((done, fail) => {
     child.stdout?.on('data', (chunk) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const route = / (?:GET|POST|HEAD) (\/v1\/\S+) \d{3} /.exec(line)?.[1];
-        if (route) counts.set(route, (counts.get(route) ?? 0) + 1);
-        else output += `${line}\n`;
+        const match = / (GET|POST|HEAD|OPTIONS) (\/v1\/\S+) \d{3} ([\d.]+)ms/.exec(line);
+        if (match) {
+          const key = `${match[1]} ${match[2]}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          durations.set(key, [...(durations.get(key) ?? []), Number(match[3])]);
+        } else output += `${line}\n`;
       }
       const match = /ready at (http:\/\/\S+)/.exec(output);
       if (match) done(match[1] as string);
@@ -137,7 +143,7 @@ async function startServer(dataDir: string, keyFile: string): Promise<RunningSer
   });
   await new Promise((done) => setTimeout(done, 200)); // let the VOPRF line arrive
   console.error(output.trim());
-  return { url, child, counts };
+  return { url, child, counts, durations };
 }
 
 /** Settings through the options page, as a user enters them. */
@@ -231,8 +237,9 @@ async function bareFetches(session: ExtensionSession, url: string, count: number
 interface BrowserFigures {
   browser: BrowserName;
   samples: Sample[];
-  /** Manifest requests that reached the server during the timed checks. */
+  /** Manifest requests and CORS preflights of the evaluate POST that reached the server in the timed checks. */
   manifestRequests: number;
+  preflights: number;
   bare: number[];
   version: string;
 }
@@ -248,10 +255,15 @@ async function benchBrowser(
     await configure(session, server.url, publicKey);
     const samples: Sample[] = [];
     let manifestRequests = 0;
+    let preflights = 0;
     for (let i = 0; i < WARMUP + RUNS; i++) {
-      const before = server.counts.get('/v1/manifest') ?? 0;
+      const before = server.counts.get('GET /v1/manifest') ?? 0;
+      const preflightsBefore = server.counts.get('OPTIONS /v1/evaluate') ?? 0;
       const sample = await checkOnce(session, numbers[i] as string);
-      if (i >= WARMUP) manifestRequests += (server.counts.get('/v1/manifest') ?? 0) - before;
+      if (i >= WARMUP) {
+        manifestRequests += (server.counts.get('GET /v1/manifest') ?? 0) - before;
+        preflights += (server.counts.get('OPTIONS /v1/evaluate') ?? 0) - preflightsBefore;
+      }
       if (sample.status !== 'found' && sample.status !== 'not-found') {
         throw new Error(`${browser}: check ${i} ended in ${sample.status}`);
       }
@@ -259,7 +271,7 @@ async function benchBrowser(
     }
     const bare = await bareFetches(session, server.url, RUNS);
     const version = await (await session.openPage('popup.html', '#phone-input')).evaluate(() => navigator.userAgent);
-    return { browser, samples, manifestRequests, bare, version };
+    return { browser, samples, manifestRequests, preflights, bare, version };
   } finally {
     await session.close();
   }
@@ -314,7 +326,7 @@ try {
         quantile(pick('totalMs'), 0.9),
       )} | ${ms(Math.min(...pick('totalMs')))} | manifest ${ms(quantile(pick('manifestMs'), 0.5))} (reached the server ${f.manifestRequests} of ${
         f.samples.length
-      } times), bucket + evaluate ${ms(quantile(pick('parallelMs'), 0.5))} (of which ${ms(
+      } times; evaluate preflights ${f.preflights}), bucket + evaluate ${ms(quantile(pick('parallelMs'), 0.5))} (of which ${ms(
         quantile(pick('toRequestsMs'), 0.5),
       )} before the requests start), proof check + search + render ${ms(quantile(pick('restMs'), 0.5))} |`,
       `| ${name} baseline: bare \`fetch\` of the manifest from the popup (no cache) | ${ms(quantile(f.bare, 0.5))} | ${ms(
@@ -341,6 +353,10 @@ ${rows.join('\n')}
 | baseline: the same check through utils/exposure/client.ts in Node 20 (fetch without cache) | ${ms(
     quantile(node, 0.5),
   )} | ${ms(quantile(node, 0.9))} | ${ms(Math.min(...node))} | manifest, then bucket + evaluate, proof check |
+
+Server-side handling time (range:serve's own log, median over the whole run): bucket ${ms(
+    quantile(server.durations.get('GET /v1/range') ?? [], 0.5),
+  )} ms, evaluate ${ms(quantile(server.durations.get('POST /v1/evaluate') ?? [], 0.5))} ms.
 
 Target: median <= 30 ms from click to answer: ${figures
     .map(
