@@ -14,7 +14,7 @@ describe('setupWelcomePage', () => {
 
   it('opens settings on first install, where the range server is configured', async () => {
     setupWelcomePage();
-    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install', temporary: false });
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'install' });
     const urls = await getTabUrls();
     expect(urls).toHaveLength(1);
     expect(urls[0]).toMatch(/\/options\.html$/);
@@ -22,8 +22,8 @@ describe('setupWelcomePage', () => {
 
   it('opens nothing on update or browser update', async () => {
     setupWelcomePage();
-    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'update', previousVersion: '0.0.9', temporary: false });
-    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'browser_update', temporary: false });
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'update', previousVersion: '0.0.9' });
+    await fakeBrowser.runtime.onInstalled.trigger({ reason: 'chrome_update' });
     expect(await getTabUrls()).toEqual([]);
   });
 });
