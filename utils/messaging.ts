@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { MonitorSummary } from '@/utils/exposure/monitor';
-import type { ScamBatchResult } from '@/utils/scam';
+import type { PageCheckAnswer } from '@/utils/scam';
+import { isEnvelope, type MessageRuntime, sendMessageVia } from './messaging-wire';
 
 /**
  * The one message contract between extension pages and the background.
@@ -10,44 +11,31 @@ export interface MessageContract {
   ping: { request: undefined; response: { version: string; startedAt: number } };
   /** Re-check every watched number now (the popup's "check watched numbers now"). */
   'exposure.recheckNow': { request: undefined; response: MonitorSummary };
-  /** Page scanning: check block texts from the content script off the page's main thread. */
-  'scam.checkBatch': { request: { texts: string[] }; response: ScamBatchResult[] };
+  /**
+   * Page scanning: check block texts from the content script off the page's main thread. The
+   * texts travel as one string (utils/scam splitBatchText); only texts that are not safe are answered.
+   */
+  'scam.checkBatch': { request: { text: string }; response: PageCheckAnswer[] };
+  /** Page scanning: the banner's strings (count with "$1"), in the language and text size chosen in Options. */
+  'scam.pageText': {
+    request: undefined;
+    response: { lang: string; largeText: boolean; title: string; count: string; advice: string; dismiss: string };
+  };
 }
 
 export type MessageType = keyof MessageContract;
 type Request<K extends MessageType> = MessageContract[K]['request'];
 type Response<K extends MessageType> = MessageContract[K]['response'];
 
-interface Envelope<K extends MessageType = MessageType> {
-  channel: 'exposure-guard';
-  type: K;
-  data: Request<K>;
-}
-
-type Reply<K extends MessageType> = { ok: true; value: Response<K> } | { ok: false; error: string };
-
 export type MessageHandlers = {
   [K in MessageType]: (data: Request<K>) => Promise<Response<K>> | Response<K>;
 };
 
-export async function sendMessage<K extends MessageType>(
+export function sendMessage<K extends MessageType>(
   type: K,
-  ...[data]: Request<K> extends undefined ? [] : [Request<K>]
+  ...data: Request<K> extends undefined ? [] : [Request<K>]
 ): Promise<Response<K>> {
-  const envelope: Envelope<K> = { channel: 'exposure-guard', type, data: data as Request<K> };
-  const reply = (await browser.runtime.sendMessage(envelope)) as Reply<K> | undefined;
-  if (!reply) throw new Error(`No handler answered "${type}"`);
-  if (!reply.ok) throw new Error(reply.error);
-  return reply.value;
-}
-
-function isEnvelope(message: unknown): message is Envelope {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as Envelope).channel === 'exposure-guard' &&
-    typeof (message as Envelope).type === 'string'
-  );
+  return sendMessageVia(browser.runtime as MessageRuntime, type, ...data);
 }
 
 /** Background side: answer every message of the contract; unknown messages are left alone. */

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { SCAM_SCAN_SCRIPT_FILE, SCAM_SCAN_STYLE_FILE } from '@/utils/background/scam-scan-files';
 import { t } from '@/utils/i18n';
-
-const SCRIPT_FILE = '/content-scripts/scam-scan.js';
 
 type State =
   | { kind: 'loading' }
@@ -33,7 +32,7 @@ export function SiteScanToggle() {
   if (state.kind === 'loading') return null;
   if (state.kind === 'unavailable')
     return (
-      <section aria-labelledby="scan-title">
+      <section class="scam-scan" aria-labelledby="scan-title">
         <h2 id="scan-title">{t('scam.scan.title')}</h2>
         <p class="muted">{t('scam.scan.unavailable')}</p>
       </section>
@@ -51,7 +50,9 @@ export function SiteScanToggle() {
           setState({ ...state, enabled: false, error: t('scam.scan.denied'), message: undefined });
           return;
         }
-        await browser.scripting.executeScript({ target: { tabId: state.tabId }, files: [SCRIPT_FILE] });
+        // A reload brings the registered script and style; the open page gets them now.
+        await browser.scripting.insertCSS({ target: { tabId: state.tabId }, files: [`/${SCAM_SCAN_STYLE_FILE}`] });
+        await browser.scripting.executeScript({ target: { tabId: state.tabId }, files: [`/${SCAM_SCAN_SCRIPT_FILE}`] });
         setState({ ...state, enabled: true, message: t('scam.scan.enabled', [host]), error: undefined });
       },
       (failure: unknown) => setState({ ...state, error: t('scam.scan.failed', [String(failure)]), message: undefined }),
@@ -69,7 +70,7 @@ export function SiteScanToggle() {
   }
 
   return (
-    <section aria-labelledby="scan-title">
+    <section class="scam-scan" aria-labelledby="scan-title">
       <h2 id="scan-title">{t('scam.scan.title')}</h2>
       <p class="muted" id="scan-hint">
         {t('scam.scan.hint')}

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { checkScamBatch } from '@/utils/background/scam';
+import { checkScamBatch, getScamPageText } from '@/utils/background/scam';
 import { runExposureMonitor } from '@/utils/exposure/monitor';
 import { registerMessageHandlers } from '@/utils/messaging';
 
@@ -10,5 +10,6 @@ export function registerBackgroundHandlers(): void {
     ping: () => ({ version: browser.runtime.getManifest().version, startedAt }),
     'exposure.recheckNow': () => runExposureMonitor({ force: true }),
     'scam.checkBatch': checkScamBatch,
+    'scam.pageText': getScamPageText,
   });
 }

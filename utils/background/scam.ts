@@ -1,6 +1,17 @@
 import { browser } from 'wxt/browser';
-import { t } from '@/utils/i18n';
-import { createScamMatcher, type ScamBatchResult, type ScamMatcher } from '@/utils/scam';
+import { getUiLanguage, loadLanguage, t } from '@/utils/i18n';
+import type { MessageContract } from '@/utils/messaging';
+import {
+  createScamMatcher,
+  type PageCheckAnswer,
+  type ScamBatchResult,
+  type ScamMatcher,
+  splitBatchText,
+} from '@/utils/scam';
+import { getSettings, type LanguageChoice } from '@/utils/settings';
+import { SCAM_SCAN_SCRIPT_FILE, SCAM_SCAN_STYLE_FILE } from './scam-scan-files';
+
+export { SCAM_SCAN_SCRIPT_FILE, SCAM_SCAN_STYLE_FILE };
 
 /**
  * Background side of the scam-script features:
@@ -11,26 +22,86 @@ import { createScamMatcher, type ScamBatchResult, type ScamMatcher } from '@/uti
  */
 export const SCAM_MENU_ID = 'exposure-guard-scam-check';
 export const SCAM_SCAN_SCRIPT_ID = 'exposure-guard-scam-scan';
-export const SCAM_SCAN_SCRIPT_FILE = 'content-scripts/scam-scan.js';
 /** storage.session key prefix for text handed to the check window. */
 export const SCAM_SELECTION_KEY = 'scamSelection:';
 /** Longest selection handed to the check window. */
 export const MAX_SELECTION_CHARS = 20_000;
 /** Most text one page-scan batch may carry. */
 export const MAX_BATCH_CHARS = 200_000;
+/** A page text longer than this is checked in overlapping windows. */
+export const PAGE_WINDOW_CHARS = 20_000;
+const PAGE_WINDOW_OVERLAP = 200;
 
 let matcher: ScamMatcher | null = null;
 
-/** Checks page-scan texts in the background; explanations stay out of the reply (the page shows ids only). */
-export function checkScamBatch(request: { texts: string[] }): ScamBatchResult[] {
-  matcher ??= createScamMatcher();
+/**
+ * Checks page-scan texts (joined by joinBatchTexts) in the background and answers only those
+ * that are not safe, so the page's thread unpacks a few answers instead of one per block.
+ * Explanations stay out of the reply (the page shows highlights only).
+ */
+export function checkScamBatch(request: { text: string }): PageCheckAnswer[] {
+  const answers: PageCheckAnswer[] = [];
   let budget = MAX_BATCH_CHARS;
-  return request.texts.map((text) => {
-    const slice = text.slice(0, Math.max(0, budget));
+  splitBatchText(request.text).forEach((text, index) => {
+    if (budget <= 0) return;
+    const slice = text.slice(0, budget);
     budget -= slice.length;
-    const { verdict, score, scripts, matches } = matcher!.checkText(slice);
-    return { verdict, score, scripts, matches };
+    const result = checkPageText(slice);
+    if (result.verdict !== 'safe') answers.push({ index, ...result });
   });
+  return answers;
+}
+
+/**
+ * One page text; a long one in overlapping windows (evidence must co-occur within a window, as
+ * in a message, not anywhere in a whole page), merged: the strongest verdict, every match.
+ */
+export function checkPageText(text: string): ScamBatchResult {
+  matcher ??= createScamMatcher();
+  if (text.length <= PAGE_WINDOW_CHARS) {
+    const { verdict, score, scripts, matches } = matcher.checkText(text);
+    return { verdict, score, scripts, matches };
+  }
+  const merged: ScamBatchResult = { verdict: 'safe', score: 0, scripts: [], matches: [] };
+  const seen = new Set<string>();
+  for (let from = 0; ; from += PAGE_WINDOW_CHARS - PAGE_WINDOW_OVERLAP) {
+    const part = matcher.checkText(text.slice(from, from + PAGE_WINDOW_CHARS));
+    if (part.verdict === 'scam' || (part.verdict === 'suspicious' && merged.verdict === 'safe'))
+      merged.verdict = part.verdict;
+    merged.score = Math.max(merged.score, part.score);
+    for (const id of part.scripts) if (!merged.scripts.includes(id)) merged.scripts.push(id);
+    for (const m of part.matches) {
+      const key = `${m.start + from}:${m.end + from}:${m.script}`;
+      if (seen.has(key)) continue; // the overlap is checked twice
+      seen.add(key);
+      merged.matches.push({ ...m, start: m.start + from, end: m.end + from });
+    }
+    if (from + PAGE_WINDOW_CHARS >= text.length) break;
+  }
+  merged.matches.sort((a, b) => a.start - b.start || a.end - b.end);
+  return merged;
+}
+
+let loadedLanguage: LanguageChoice | null = null;
+
+/**
+ * The page-scan banner's strings in the language chosen in Options (content scripts only have
+ * the browser's language), and whether large text is on. `count` keeps "$1" for the number.
+ */
+export async function getScamPageText(): Promise<MessageContract['scam.pageText']['response']> {
+  const settings = await getSettings();
+  if (settings.language !== loadedLanguage) {
+    await loadLanguage(settings.language).catch(() => undefined);
+    loadedLanguage = settings.language;
+  }
+  return {
+    lang: getUiLanguage(),
+    largeText: settings.largeText,
+    title: t('scam.scan.bannerTitle'),
+    count: t('scam.scan.bannerCount', ['$1']),
+    advice: t('scam.scan.bannerAdvice'),
+    dismiss: t('scam.scan.bannerDismiss'),
+  };
 }
 
 /** Match patterns for every http(s) origin the user has granted. */
@@ -50,6 +121,7 @@ export async function syncScamScanRegistration(): Promise<string[]> {
   const script = {
     id: SCAM_SCAN_SCRIPT_ID,
     js: [SCAM_SCAN_SCRIPT_FILE],
+    css: [SCAM_SCAN_STYLE_FILE],
     matches,
     runAt: 'document_idle' as const,
     persistAcrossSessions: true,

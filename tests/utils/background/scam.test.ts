@@ -1,17 +1,24 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
+  checkPageText,
   checkScamBatch,
+  getScamPageText,
+  PAGE_WINDOW_CHARS,
   SCAM_MENU_ID,
+  SCAM_SCAN_SCRIPT_FILE,
   SCAM_SCAN_SCRIPT_ID,
+  SCAM_SCAN_STYLE_FILE,
   SCAM_SELECTION_KEY,
   setupScamFeatures,
   syncScamScanRegistration,
 } from '@/utils/background/scam';
-import { useLocaleMessages } from '../../support/fake-i18n';
+import { loadLanguage } from '@/utils/i18n';
+import { saveSettings } from '@/utils/settings';
+import { readMessages, useLocaleMessages } from '../../support/fake-i18n';
 
-type Registered = { id: string; matches?: string[] };
+type Registered = { id: string; matches?: string[]; js?: string[]; css?: string[] };
 
 function mockBrowser(granted: string[]) {
   let registered: Registered[] = [];
@@ -54,8 +61,15 @@ describe('page-scan registration follows the granted origins', () => {
     const state = mockBrowser(['https://mail.example.com/*', '<all_urls>', 'chrome://favicon/*']);
     expect(await syncScamScanRegistration()).toEqual(['https://mail.example.com/*']);
     expect(state.registered).toEqual([
-      expect.objectContaining({ id: SCAM_SCAN_SCRIPT_ID, matches: ['https://mail.example.com/*'] }),
+      expect.objectContaining({
+        id: SCAM_SCAN_SCRIPT_ID,
+        matches: ['https://mail.example.com/*'],
+        js: [SCAM_SCAN_SCRIPT_FILE],
+        // The highlight style comes with the script (injected before the page is built).
+        css: [SCAM_SCAN_STYLE_FILE],
+      }),
     ]);
+    expect(SCAM_SCAN_STYLE_FILE).toBe('assets/scam-highlight.css');
 
     state.grant(['https://mail.example.com/*', 'http://sms.example.org/*']);
     await syncScamScanRegistration();
@@ -93,10 +107,75 @@ describe('context menu', () => {
 });
 
 describe('checkScamBatch', () => {
-  it('answers each text in order with the slim result', () => {
-    const [scam, safe] = checkScamBatch({ texts: ['你涉嫌洗钱，请转入安全账户', '明天见'] });
-    expect(scam).toMatchObject({ verdict: 'scam' });
-    expect(Object.keys(scam!).sort()).toEqual(['matches', 'score', 'scripts', 'verdict']);
-    expect(safe).toEqual({ verdict: 'safe', score: 0, scripts: [], matches: [] });
+  it('answers only the texts that are not safe, with their index and the slim result', () => {
+    const answers = checkScamBatch({ text: ['明天见', '你涉嫌洗钱，请转入安全账户', '好的'].join('\u0000') });
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ index: 1, verdict: 'scam' });
+    expect(Object.keys(answers[0]!).sort()).toEqual(['index', 'matches', 'score', 'scripts', 'verdict']);
+    expect(checkScamBatch({ text: '明天见\u0000好的' })).toEqual([]);
+  });
+});
+
+describe('checkPageText', () => {
+  const filler = (n: number) => '今天天气很好，我们下午去公园散步。'.repeat(Math.ceil(n / 17)).slice(0, n);
+
+  it('checks a long page text in windows: evidence far apart is not combined', () => {
+    // Each half alone is harmless; together in one message they read as a fake-police script.
+    const [first, second] = ['你涉嫌洗钱。', '请配合调查，转账到指定账户。'];
+    expect([checkPageText(first).verdict, checkPageText(second).verdict]).toEqual(['safe', 'safe']);
+    expect(checkPageText(first + second).verdict).not.toBe('safe');
+    expect(checkPageText(`${first}${filler(PAGE_WINDOW_CHARS + 500)}${second}`).verdict).toBe('safe');
+  });
+
+  it('reports matches in a later window at their place in the whole text', () => {
+    const scam = '你涉嫌洗钱，请把钱转到安全账户。';
+    const text = `${filler(PAGE_WINDOW_CHARS * 2)}${scam}`;
+    const result = checkPageText(text);
+    expect(result.verdict).toBe('scam');
+    for (const match of result.matches) {
+      expect(match.start).toBeGreaterThanOrEqual(PAGE_WINDOW_CHARS * 2);
+      expect(scam).toContain(text.slice(match.start, match.end));
+    }
+    expect(result.matches.map((m) => text.slice(m.start, m.end))).toContain('安全账户');
+  });
+});
+
+describe('getScamPageText', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    useLocaleMessages('en');
+  });
+  afterEach(async () => {
+    vi.unstubAllGlobals();
+    await loadLanguage('auto');
+  });
+
+  it("follows the browser's language on 'auto'", async () => {
+    const text = await getScamPageText();
+    expect(text).toMatchObject({
+      lang: 'en',
+      largeText: false,
+      title: 'Exposure Guard: possible scam script on this page',
+    });
+    expect(text.count).toBe('Highlighted phrases: $1.');
+  });
+
+  it('uses the language and the large-text setting chosen in Options', async () => {
+    const zh = Object.fromEntries([...readMessages('zh-CN')].map(([key, message]) => [key, { message }]));
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(String(url));
+      return new Response(JSON.stringify(zh));
+    });
+    await saveSettings({ language: 'zh_CN', largeText: true });
+    const text = await getScamPageText();
+    expect(fetched[0]).toMatch(/\/_locales\/zh_CN\/messages\.json$/);
+    expect(text).toMatchObject({
+      lang: 'zh-CN',
+      largeText: true,
+      title: '号码卫士：本页可能有诈骗话术',
+      dismiss: '关闭',
+    });
+    expect(text.count.replace('$1', '3')).toBe('已高亮 3 处词句。');
   });
 });
