@@ -1,13 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { browser } from 'wxt/browser';
-import { getUiLanguage, t } from '@/utils/i18n';
-import type { LocalisedText, ScamCheckResult, ScamMatch } from '@/utils/scam';
+import { t } from '@/utils/i18n';
+import type { ScamCategory, ScamCheckResult, ScamExplanation, ScamMatch } from '@/utils/scam';
+import { pickLocalised, useCatalogueText } from './catalogueText';
 import './scam.css';
 
-/** Catalogue texts exist in zh-CN and en; every Chinese UI reads the zh-CN text. */
-export function pickLocalised(text: LocalisedText, lang = getUiLanguage()): string {
-  return lang.toLowerCase().startsWith('zh') ? text['zh-CN'] : text.en;
-}
+export { pickLocalised } from './catalogueText';
 
 /** Non-overlapping [start, end) ranges covering every match (several scripts may share a phrase). */
 export function mergeMatches(matches: readonly ScamMatch[]): [number, number][] {
@@ -19,6 +17,17 @@ export function mergeMatches(matches: readonly ScamMatch[]): [number, number][] 
     else merged.push([start, end]);
   }
   return merged;
+}
+
+/**
+ * A catalogue explanation without its lead ("Phantom debt collector: a debt you…", "冒充催收：以…"):
+ * the category heading above it already says that.
+ */
+export function withoutLead(explanation: string): string {
+  const lead = /^[^:：]{1,40}[:：]\s*/.exec(explanation);
+  const rest = lead ? explanation.slice(lead[0].length) : '';
+  if (!rest) return explanation;
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 /** The checked text with the matched phrases in <mark>. */
@@ -35,9 +44,9 @@ export function HighlightedText(props: { text: string; matches: readonly ScamMat
 }
 
 const NOTICE: Record<ScamCheckResult['verdict'], string> = {
-  scam: 'notice notice-danger',
-  suspicious: 'notice notice-warn',
-  safe: 'notice notice-ok',
+  scam: 'notice notice-danger scam-verdict',
+  suspicious: 'notice notice-warn scam-verdict',
+  safe: 'notice notice-ok scam-verdict',
 };
 const TITLE: Record<ScamCheckResult['verdict'], string> = {
   scam: 'scam.verdictScam',
@@ -45,15 +54,24 @@ const TITLE: Record<ScamCheckResult['verdict'], string> = {
   safe: 'scam.verdictSafe',
 };
 
-/** Verdict, highlighted text, and for every matched script why it is a scam and what to do. */
+/** Matched scripts grouped by category, in the order they were matched (strongest first). */
+function groupByCategory(explanations: readonly ScamExplanation[]): [ScamCategory, ScamExplanation[]][] {
+  const groups = new Map<ScamCategory, ScamExplanation[]>();
+  for (const entry of explanations) groups.set(entry.category, [...(groups.get(entry.category) ?? []), entry]);
+  return [...groups];
+}
+
+/** Verdict, highlighted text, and per matched category why it is a scam and what to do. */
 export function ScamResultView(props: { text: string; result: ScamCheckResult; children?: ComponentChildren }) {
   const { text, result } = props;
   const learnUrl = browser.runtime.getURL('/learn.html');
+  // A Traditional Chinese UI shows the catalogue's texts once its converter has loaded (a moment).
+  const textsReady = useCatalogueText();
   return (
-    <section id="scam-result" data-verdict={result.verdict} aria-live="polite">
-      <div class={NOTICE[result.verdict]}>
-        <h2>{t(TITLE[result.verdict])}</h2>
-        <p>{t('scam.score', [Math.round(result.score * 100)])}</p>
+    <section id="scam-result" data-verdict={result.verdict} aria-labelledby="scam-verdict">
+      <div class={NOTICE[result.verdict]} role={result.verdict === 'safe' ? 'status' : 'alert'}>
+        <h2 id="scam-verdict">{t(TITLE[result.verdict])}</h2>
+        <p class="scam-score">{t('scam.score', [Math.round(result.score * 100)])}</p>
         {result.verdict === 'safe' && <p>{t(result.advisory ? 'scam.advisoryNote' : 'scam.safeNote')}</p>}
       </div>
       {result.matches.length > 0 && (
@@ -62,20 +80,31 @@ export function ScamResultView(props: { text: string; result: ScamCheckResult; c
           <HighlightedText text={text} matches={result.matches} />
         </>
       )}
-      {result.explanations.map((entry) => (
-        <div class="scam-script" key={entry.script} data-script={entry.script}>
-          <h3>{t(`scam.categories.${categoryKey(entry.category)}`)}</h3>
-          <p>
-            <strong>{t('scam.why')}: </strong>
-            {pickLocalised(entry.explanation)}
-          </p>
-          <p>
-            <strong>{t('scam.whatToDo')}: </strong>
-            {pickLocalised(entry.advice)}
-          </p>
-        </div>
-      ))}
-      {result.verdict !== 'safe' && <p class="muted">{t('scam.hotlines')}</p>}
+      {textsReady &&
+        groupByCategory(result.explanations).map(([category, entries]) => (
+          <div class="scam-category" key={category}>
+            <h3>{t(`scam.categories.${categoryKey(category)}`)}</h3>
+            {entries.map((entry, index) => {
+              const advice = pickLocalised(entry.advice);
+              const repeated = index > 0 && pickLocalised(entries[index - 1]!.advice) === advice;
+              return (
+                <div class="scam-script" key={entry.script} data-script={entry.script}>
+                  <p>
+                    <strong>{t('scam.why')}: </strong>
+                    {withoutLead(pickLocalised(entry.explanation))}
+                  </p>
+                  {!repeated && (
+                    <p class="scam-advice">
+                      <strong>{t('scam.whatToDo')}: </strong>
+                      {advice}
+                    </p>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      {result.verdict !== 'safe' && <p class="muted scam-hotlines">{t('scam.hotlines')}</p>}
       {props.children}
       <p>
         <a href={learnUrl} target="_blank" rel="noreferrer">
