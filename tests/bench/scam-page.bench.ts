@@ -3,34 +3,40 @@
  * in Chromium, measured from the browser's own trace.
  *
  * Setup: the built extension (EG_OUT_DIR) is copied and given the host permission for
- * http://127.0.0.1/*, as if the user had enabled scanning there; the background then registers
- * the content script through browser.scripting exactly as it does for a user. A local server
- * serves each generated page (mixed zh/en messages, one scam in twenty, every message numbered)
- * at http://127.0.0.1:PORT/ (scanned) and at http://localhost:PORT/ (same bytes, not scanned:
- * the baseline). Rounds alternate scanned and baseline in the same browser.
+ * http://127.0.0.1/*, as if the user had enabled scanning there; its background then registers
+ * the page-scan script and style through browser.scripting exactly as it does for a user. A local
+ * server serves each generated page (mixed zh/en messages, every message numbered) at
+ * http://127.0.0.1:PORT/ (scanned) and at http://localhost:PORT/ (same bytes, not scanned: the
+ * baseline, in the same browser). With `--previous DIR` a second build (e.g. one of an earlier
+ * commit) is measured in the same run, in a browser of its own; each round loads the page with
+ * this build, with the previous one, then without the extension.
  *
- * Method: each round records a Chromium trace (CDP Tracing; devtools.timeline, toplevel, v8)
- * from before navigation until 2.5 s after the load event (the scan takes about 0.5 s of wall
- * time; the page is idle after that), then finds the renderer main thread of the page and its
- * top-level tasks from the navigation's commit on. The pages hold no script of their own, so
- * every task on that thread that runs JavaScript is the extension's:
- *  - extension time = the sum of the whole durations of tasks that run JavaScript (compiling and
- *    evaluating the content script, idle callbacks, MutationObserver callbacks, message replies,
- *    the garbage collection and any forced style or layout inside them);
- *  - as a check that nothing is missed (style, layout or paint the highlights cause in the
- *    browser's own rendering tasks), total main-thread time of the scanned page minus the
- *    baseline page's, median against median;
- *  - the same JavaScript-task sum on the baseline page, which must be about zero.
+ * Method: each load is traced (CDP Tracing: toplevel, devtools.timeline, v8) from before the
+ * navigation until 2.5 s after the load event (a scan takes well under a second of wall time;
+ * the page is idle after it). The renderer main thread of the page is found from the
+ * navigation's commit, and its top-level tasks from the commit on are summed, in thread CPU
+ * time (the trace's tdur: unlike wall time it does not grow while the thread waits for one of
+ * the 2 cores; wall time is shown beside it). The pages hold no script of their own, so every
+ * task on that thread that runs JavaScript is the extension's:
+ *  - the extension's tasks = whole tasks that run JavaScript: compiling and evaluating the
+ *    script, idle-time slices, MutationObserver callbacks, message replies, with the garbage
+ *    collection and any style or layout forced inside them;
+ *  - everything it causes = the whole page's main-thread time minus the same page's without
+ *    the extension, median against median: adds what no JavaScript task shows, such as
+ *    creating the script's isolated world and the browser's own style, layout and paint for
+ *    the highlights and the banner;
+ *  - the baseline page's JavaScript tasks, which must be zero (the check of the method).
  * No page.evaluate() runs inside the traced window; highlights are counted after it.
  *
- *   EG_OUT_DIR=.output npx wxt build && EG_OUT_DIR=.output npm run bench:scam-page [-- --rounds 9]
+ *   EG_OUT_DIR=.output npx wxt build && EG_OUT_DIR=.output npm run bench:scam-page -- [--rounds 9] [--previous DIR]
+ *   EG_TRACE_DIR=dir keeps every trace (open them in the DevTools Performance panel).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
-import { getBrowserPath, getExtensionDir } from '../e2e/harness';
+import { getBrowserPath } from '../e2e/harness';
 
 const PAGE_BYTES = 200_000;
 const argRounds = process.argv.indexOf('--rounds');
@@ -49,13 +55,13 @@ const fixtures = readFileSync(resolve('tests/fixtures/scam/messages.jsonl'), 'ut
  * webmail or chat list (nested containers, attributes, an icon, buttons), so text is about a
  * quarter of the bytes. Every message has a unique number, so nothing can be served from a cache.
  */
-function buildPageHtml(dense: boolean): string {
+function buildPageHtml(dense: boolean, withScams = true): string {
   const benign = fixtures.filter((f) => f.label === 'benign');
   const scams = fixtures.filter((f) => f.label === 'scam');
   const parts: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < PAGE_BYTES; i++) {
-    const source = i % 20 === 7 ? scams[i % scams.length]! : benign[i % benign.length]!;
+    const source = withScams && i % 20 === 7 ? scams[i % scams.length]! : benign[i % benign.length]!;
     const text = source.text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     const time = `10:${String(i % 60).padStart(2, '0')}`;
     const html = dense
@@ -201,50 +207,34 @@ function analyse(events: TraceEvent[], url: string): Omit<Round, 'highlights'> {
   };
 }
 
-/** A copy of the build with the host permission for 127.0.0.1 granted at install. */
-function prepareExtension(): { dir: string; extension: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'eg-scam-page-'));
-  const extension = join(dir, 'extension');
-  cpSync(getExtensionDir('chromium'), extension, { recursive: true });
+/** A copy of a build (folder holding chrome-mv3/) with the host permission for 127.0.0.1 granted at install. */
+function prepareExtension(buildDir: string, into: string): string {
+  const extension = join(into, 'extension');
+  cpSync(join(buildDir, 'chrome-mv3'), extension, { recursive: true });
   const manifestFile = join(extension, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
   manifest.host_permissions = ['http://127.0.0.1/*'];
   writeFileSync(manifestFile, JSON.stringify(manifest));
-  return { dir, extension };
+  return extension;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const best = (values: number[]) => Math.min(...values);
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-const pages = { chat: buildPageHtml(false), dense: buildPageHtml(true) };
-const PROBE_HTML = `<!doctype html><html><head><meta charset="utf-8"></head><body><p>${fixtures.find((f) => f.label === 'scam')!.text}</p></body></html>`;
-const server = createServer((request, response) => {
-  const url = request.url ?? '';
-  const html = url.startsWith('/dense') ? pages.dense : url.startsWith('/probe') ? PROBE_HTML : pages.chat;
-  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  response.end(html);
-});
-await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-const port = (server.address() as { port: number }).port;
-const { dir, extension } = prepareExtension();
-const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-  executablePath: getBrowserPath('chromium'),
-  headless: true,
-  args: [
-    `--disable-extensions-except=${extension}`,
-    `--load-extension=${extension}`,
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-
-try {
-  // The background registers the content script for the granted origin when it starts.
+async function launchBuild(buildDir: string, into: string): Promise<BrowserContext> {
+  const extension = prepareExtension(buildDir, into);
+  const context = await chromium.launchPersistentContext(join(into, 'profile'), {
+    executablePath: getBrowserPath('chromium'),
+    headless: true,
+    args: [
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // The background registers the page-scan script for the granted origin when it starts.
   const probe = await context.newPage();
   for (let i = 0; ; i++) {
     await probe.goto(`http://127.0.0.1:${port}/probe`);
@@ -254,48 +244,84 @@ try {
       HIGHLIGHT_NAME,
     );
     if (found) break;
-    if (i > 50) throw new Error('the content script was never registered');
+    if (i > 50) throw new Error(`the page-scan script of ${buildDir} was never registered`);
   }
   await probe.close();
+  return context;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const best = (values: number[]) => Math.min(...values);
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+const pages = { chat: buildPageHtml(false), dense: buildPageHtml(true), clean: buildPageHtml(false, false) };
+const PROBE_HTML = `<!doctype html><html><head><meta charset="utf-8"></head><body><p>${fixtures.find((f) => f.label === 'scam')!.text}</p></body></html>`;
+const server = createServer((request, response) => {
+  const url = request.url ?? '';
+  const page = url.split('?')[0]!.slice(1);
+  const html = page === 'probe' ? PROBE_HTML : (pages[page as keyof typeof pages] ?? pages.chat);
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(html);
+});
+await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+const port = (server.address() as { port: number }).port;
+const argPrevious = process.argv.indexOf('--previous');
+const previousDir = argPrevious > 0 ? resolve(process.argv[argPrevious + 1]!) : null;
+const dir = mkdtempSync(join(tmpdir(), 'eg-scam-page-'));
+const current = await launchBuild(resolve(process.env.EG_OUT_DIR ?? '.output'), join(dir, 'current'));
+const previous = previousDir ? await launchBuild(previousDir, join(dir, 'previous')) : null;
+
+try {
   console.log(
-    `Chromium ${context.browser()?.version() ?? ''}; ${ROUNDS} rounds per page, scanned and baseline alternating.`,
+    `Chromium ${getBrowserPath('chromium')}; ${ROUNDS} rounds per page; in each round the page with this build,` +
+      `${previous ? ` with the previous build (${previousDir}),` : ''} and without the extension (baseline).`,
   );
-  for (const [name, path] of [
-    ['Webmail/chat-like page', '/chat'],
-    ['Text-dense page (worst case)', '/dense'],
+  for (const [name, page] of [
+    ['Webmail/chat-like page, one message in twenty a scam', 'chat'],
+    ['The same page without any scam (nothing to highlight)', 'clean'],
+    ['Text-dense page, one message in twenty a scam (worst case)', 'dense'],
   ] as const) {
     const scanned: Round[] = [];
+    const before: Round[] = [];
     const baseline: Round[] = [];
     // One unrecorded round each first: the first load compiles and caches more than later ones.
-    await traceRound(context, `http://127.0.0.1:${port}${path}?warm`);
-    await traceRound(context, `http://localhost:${port}${path}?warm`);
+    await traceRound(current, `http://127.0.0.1:${port}/${page}?warm`);
+    if (previous) await traceRound(previous, `http://127.0.0.1:${port}/${page}?warm`);
+    await traceRound(current, `http://localhost:${port}/${page}?warm`);
     for (let round = 0; round < ROUNDS; round++) {
-      scanned.push(await traceRound(context, `http://127.0.0.1:${port}${path}?r=${round}`));
-      baseline.push(await traceRound(context, `http://localhost:${port}${path}?r=${round}`));
+      scanned.push(await traceRound(current, `http://127.0.0.1:${port}/${page}?r=${round}`));
+      if (previous) before.push(await traceRound(previous, `http://127.0.0.1:${port}/${page}?r=${round}`));
+      baseline.push(await traceRound(current, `http://localhost:${port}/${page}?r=${round}`));
     }
-    const html = path === '/dense' ? pages.dense : pages.chat;
     const pick = (rows: Round[], key: keyof Round) => rows.map((r) => r[key]);
-    const row = (label: string, values: number[]) =>
-      console.log(`| ${label} | ${ms(median(values))} | ${ms(best(values))} |`);
-    console.log(`\n**${name}**: ${(Buffer.byteLength(html) / 1000).toFixed(0)} KB of HTML.\n`);
-    console.log('| measure | median | best |');
-    console.log('| --- | --- | --- |');
-    row('**extension: main-thread tasks that ran its JavaScript, CPU time**', pick(scanned, 'jsTaskMs'));
-    row('of which compiling + evaluating the content script (with its main())', pick(scanned, 'evaluateMs'));
-    row('longest such task (CPU)', pick(scanned, 'longestJsTaskMs'));
-    row('the same tasks, wall time (inflated when the 2 cores are busy)', pick(scanned, 'jsTaskWallMs'));
-    row('baseline page: tasks that ran JavaScript (must be 0)', pick(baseline, 'jsTaskMs'));
-    row('page main-thread CPU time, scanned', pick(scanned, 'totalMs'));
-    row('page main-thread CPU time, baseline (same page, not scanned)', pick(baseline, 'totalMs'));
+    const cell = (rows: Round[], key: keyof Round) =>
+      rows.length ? `${ms(median(pick(rows, key)))} (best ${ms(best(pick(rows, key)))})` : '';
+    const added = (rows: Round[]) =>
+      rows.length ? ms(median(pick(rows, 'totalMs')) - median(pick(baseline, 'totalMs'))) : '';
+    const row = (label: string, key: keyof Round) =>
+      console.log(`| ${label} | ${cell(scanned, key)} |${previous ? ` ${cell(before, key)} |` : ''}`);
     console.log(
-      `| scanned − baseline, CPU (median − median; includes rendering the highlights) | ${ms(median(pick(scanned, 'totalMs')) - median(pick(baseline, 'totalMs')))} | |`,
+      `\n**${name}**: ${(Buffer.byteLength(pages[page]) / 1000).toFixed(0)} KB of HTML; median of ${ROUNDS} (best).\n`,
+    );
+    console.log(`| measure (main thread) | this build |${previous ? ' previous build |' : ''}`);
+    console.log(`| --- | --- |${previous ? ' --- |' : ''}`);
+    row("**tasks that ran the extension's JavaScript, CPU time**", 'jsTaskMs');
+    row('of which compiling + evaluating the script (with its main())', 'evaluateMs');
+    row('longest such task, CPU time', 'longestJsTaskMs');
+    row('the same tasks, wall time (inflated when the 2 cores are busy)', 'jsTaskWallMs');
+    row('whole page, CPU time', 'totalMs');
+    console.log(
+      `| **whole page minus the same page without the extension** (median − median; includes the isolated world, style, layout and paint it causes) | ${added(scanned)} |${previous ? ` ${added(before)} |` : ''}`,
     );
     console.log(
-      `\nJavaScript tasks per scanned load: ${median(pick(scanned, 'jsTasks'))}; phrases highlighted: ${median(pick(scanned, 'highlights'))}.`,
+      `\nBaseline (no extension): whole page ${ms(median(pick(baseline, 'totalMs')))}, JavaScript tasks ${ms(median(pick(baseline, 'jsTaskMs')))} (must be 0). ` +
+        `Phrases highlighted: ${median(pick(scanned, 'highlights'))}${previous ? ` (previous build: ${median(pick(before, 'highlights'))})` : ''}; ` +
+        `JavaScript tasks per load: ${median(pick(scanned, 'jsTasks'))}${previous ? ` (previous build: ${median(pick(before, 'jsTasks'))})` : ''}.`,
     );
   }
 } finally {
-  await context.close();
+  await current.close();
+  await previous?.close();
   server.close();
   rmSync(dir, { recursive: true, force: true });
 }
