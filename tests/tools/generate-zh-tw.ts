@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as OpenCC from 'opencc-js';
 
-const HEADER = '# Generated from zh-CN.yml by `npm run i18n:zh-TW` (OpenCC cn → twp). Do not edit.\n';
+const HEADER = '# Generated from zh-CN.yml by `npm run i18n:zh-TW` (OpenCC cn → tw). Do not edit.\n';
 
 export function generateZhTw(zhCnYaml: string): string {
-  const convert = OpenCC.Converter({ from: 'cn', to: 'twp' });
+  // 'tw' converts characters only: the phrase mode 'twp' rewrote 注销 (cancel an account) as 登出 (log out).
+  const convert = OpenCC.Converter({ from: 'cn', to: 'tw' });
   // Keys and placeholders are ASCII and pass through unchanged; only the Chinese text converts.
   return HEADER + convert(zhCnYaml).replace(/^( {2}lang: )zh-CN$/m, '$1zh-TW');
 }
