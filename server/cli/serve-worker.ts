@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stop as stopEsbuild } from 'esbuild';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../app';
 import { readKeyFile } from '../keys';
 import { createPublishPlan, createR2BindingSink, executePublishPlan, PublishError } from '../publish';
@@ -27,6 +28,7 @@ and the rate-limiter Durable Object, exactly as deployed with wrangler.toml.
   --host H          address to listen on (default 127.0.0.1)
   --rate-limit N    blinded elements evaluated per client address per minute (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
   --address-header H  header holding the client address (default cf-connecting-ip, as on Cloudflare)
+  --inspector-port N  Chrome DevTools for the Worker on 127.0.0.1:N (debugging, memory)
   --quiet           no request log`;
 
 function isLoopback(host: string): boolean {
@@ -57,6 +59,7 @@ runCli(async () => {
       host: { type: 'string' },
       'rate-limit': { type: 'string' },
       'address-header': { type: 'string' },
+      'inspector-port': { type: 'string' },
       quiet: { type: 'boolean' },
     },
     USAGE,
@@ -66,6 +69,7 @@ runCli(async () => {
   if (!args.key) throw new UsageError(`--key FILE is required\n\n${USAGE}`);
   const port = parseIntegerFlag(args.port, 'port', 0, 65535) ?? 8787;
   const rateLimit = parseIntegerFlag(args['rate-limit'], 'rate-limit', 1, 1_000_000) ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  const inspectorPort = parseIntegerFlag(args['inspector-port'], 'inspector-port', 1, 65535);
   const host = args.host ?? '127.0.0.1';
   const bucket = args.bucket ?? DEFAULT_BUCKET_NAME;
   const keyPath = resolve(args.key);
@@ -129,6 +133,7 @@ runCli(async () => {
       port,
       host,
       r2Persist: r2Dir,
+      inspectorPort,
       onOutput: (line, stream) => {
         if (stream === 'stderr') console.error(line);
         else console.log(`${new Date().toISOString()} ${line}`);
@@ -138,6 +143,9 @@ runCli(async () => {
     await cleanup();
     throw new UsageError(`workerd did not start: ${(error as Error).message}`);
   }
+
+  // The bundle is built; esbuild's service process would otherwise stay for the server's lifetime.
+  await stopEsbuild();
 
   // Miniflare's own signal handlers stop workerd but exit with 128 + signal; ours run first and exit 0,
   // like range:serve (Miniflare's exit hook still stops workerd and removes its temporary files).

@@ -1,9 +1,7 @@
 /** `npm run range:worker:bundle [-- --out DIR]`: write the Worker bundle that wrangler.toml deploys. */
 import { resolve } from 'node:path';
-import { writeWorkerBundle } from '../worker/bundle';
+import { DEFAULT_BUNDLE_DIR, writeWorkerBundle } from '../worker/bundle';
 import { parseCliArgs, runCli } from './args';
-
-export const DEFAULT_BUNDLE_DIR = '.output-range-worker';
 
 const USAGE = `usage: npm run range:worker:bundle [-- --out DIR]
 

@@ -17,6 +17,8 @@ import { build, type Plugin } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WORKER_ENTRY = join(ROOT, 'server/worker/index.ts');
 export const WORKER_MAIN = 'index.js';
+/** Where `npm run range:worker:bundle` writes the bundle (wrangler.toml's `main` points into it). */
+export const DEFAULT_BUNDLE_DIR = '.output-range-worker';
 export const LIBSODIUM_WASM = 'libsodium-sumo.wasm';
 /** Same as wrangler.toml; workerd in the pinned miniflare supports it. */
 export const COMPATIBILITY_DATE = '2026-04-01';

@@ -40,6 +40,8 @@ export interface StartLocalWorkerOptions {
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** A bundle made earlier (tests start several instances from one). */
   bundle?: WorkerBundle;
+  /** Chrome DevTools protocol for the Workers (debugging, heap figures); on loopback. */
+  inspectorPort?: number;
 }
 
 export interface LocalWorker {
@@ -107,6 +109,7 @@ export async function startLocalWorker(options: StartLocalWorkerOptions): Promis
     r2Persist: options.r2Persist ?? false,
     durableObjectsPersist: false,
     cachePersist: false,
+    inspectorPort: options.inspectorPort,
     handleRuntimeStdio(stdout, stderr) {
       pipeLines(stdout, 'stdout', options.onOutput);
       pipeLines(stderr, 'stderr', options.onOutput);

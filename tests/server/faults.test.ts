@@ -94,7 +94,9 @@ describe.each(BUILDS)('%s build', (build) => {
     let server = await startServer(build, { port });
     let restarted: Promise<RunningServer> | undefined;
     try {
-      const base = { endpoint: server.url, pinnedKey: data.publicKey, e164: '+8613800138000', timeoutMs: 5_000 };
+      // The per-attempt timeout must cover the wait for the restarted server, which the retry is held for
+      // (a restart of range:serve:worker takes seconds on a busy machine).
+      const base = { endpoint: server.url, pinnedKey: data.publicKey, e164: '+8613800138000', timeoutMs: 60_000 };
 
       // The server is stopped as the first evaluation goes out; a request that failed meanwhile is retried
       // only once the restarted server is listening (whatever its start-up takes on this machine).
@@ -122,18 +124,21 @@ describe.each(BUILDS)('%s build', (build) => {
       expect(attempts).toEqual(['network error', 'HTTP 200']);
       expect(result.status).toBe('found');
 
-      // Stopped for good: two attempts, then a clear 'unreachable' (never "not found").
-      const tries: string[] = [];
+      // Stopped for good: each request is tried twice at most (bucket and evaluation run in parallel, and
+      // the first to fail for good cancels the other), then a clear 'unreachable', never "not found".
+      const tries = new Map<string, number>();
+      let stopped = false;
       const stoppingFetch = async (url: string, init?: RequestInit) => {
-        if (url.endsWith('/v1/evaluate')) {
-          tries.push(url);
+        if (url.endsWith('/v1/evaluate') && !stopped) {
+          stopped = true;
           await server.stop();
         }
+        tries.set(url, (tries.get(url) ?? 0) + 1);
         return fetch(url, init);
       };
       const started = performance.now();
       const down = await checkExposure({ ...base, fetch: stoppingFetch, retryDelayMs: 300 });
-      expect(tries).toHaveLength(2);
+      expect(Math.max(...tries.values())).toBe(2); // one retry happened, and no more than one per request
       expect(performance.now() - started).toBeGreaterThanOrEqual(300);
       expect(down).toMatchObject({ status: 'error', code: 'unreachable' });
       expect(down.status === 'error' && down.detail).toMatch(/fetch failed|ECONNREFUSED|ECONNRESET|socket/i);

@@ -16,6 +16,11 @@ import { createRangeData, type RangeData } from './targets';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * Servers are signalled, so they run as `node --import tsx`: tsx's wrapper relays a signal through its
+ * own handshake and, when the child is slow to answer it, SIGKILLs the child (leaving workerd behind).
+ */
+const NODE_TSX = [process.execPath, '--import', 'tsx'];
 
 let data: RangeData;
 beforeAll(async () => {
@@ -223,8 +228,9 @@ describe('npm run range:publish', () => {
 
     const serve = async (check: (url: string) => Promise<void>) => {
       const server = spawn(
-        TSX,
+        NODE_TSX[0] as string,
         [
+          ...NODE_TSX.slice(1),
           join(ROOT, 'server/cli/serve-worker.ts'),
           '--r2-dir',
           r2Dir,

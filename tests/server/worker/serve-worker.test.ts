@@ -10,6 +10,11 @@ import { createRangeData, type RangeData } from '../targets';
 
 const ROOT = resolve(__dirname, '../../..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * Servers are signalled, so they run as `node --import tsx`: tsx's wrapper relays a signal through its
+ * own handshake and, when the child is slow to answer it, SIGKILLs the child (leaving workerd behind).
+ */
+const NODE_TSX = [process.execPath, '--import', 'tsx'];
 const CLI = join(ROOT, 'server/cli/serve-worker.ts');
 
 let data: RangeData;
@@ -84,9 +89,13 @@ describe('npm run range:serve:worker', () => {
   });
 
   it('loads the build into local R2, prints the URL when ready, serves it with the rate limit, and stops', async () => {
-    const server = spawn(TSX, [CLI, '--data', data.dataDir, '--key', keyFile, '--port', '0', '--rate-limit', '2'], {
-      cwd: ROOT,
-    });
+    const server = spawn(
+      NODE_TSX[0] as string,
+      [...NODE_TSX.slice(1), CLI, '--data', data.dataDir, '--key', keyFile, '--port', '0', '--rate-limit', '2'],
+      {
+        cwd: ROOT,
+      },
+    );
     const exited = new Promise<number | null>((done) => server.on('exit', done));
     try {
       const output = await waitForOutput(server, /ready at http:\/\/\S+\n.*rate limit/);

@@ -1,6 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ristretto255_oprf } from '@noble/curves/ed25519.js';
+import { parseTOML } from 'confbox';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRange } from '@/server/builder/build';
@@ -9,8 +11,23 @@ import { serializeKey } from '@/server/keys';
 import { createPublishPlan, createR2BindingSink, executePublishPlan } from '@/server/publish';
 import { OBJECT_KEYS } from '@/server/store-core';
 import { createNobleVoprf, generateKeyPair } from '@/server/voprf';
-import { bundleWorker, COMPATIBILITY_DATE, LIBSODIUM_WASM, type WorkerBundle } from '@/server/worker/bundle';
-import { getLocalBucket, type LocalWorker, RATE_LIMITER_BINDING, startLocalWorker } from '@/server/worker/local';
+import {
+  bundleWorker,
+  COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
+  DEFAULT_BUNDLE_DIR,
+  LIBSODIUM_WASM,
+  WORKER_MAIN,
+  type WorkerBundle,
+  writeWorkerBundle,
+} from '@/server/worker/bundle';
+import {
+  getLocalBucket,
+  type LocalWorker,
+  R2_BINDING,
+  RATE_LIMITER_BINDING,
+  startLocalWorker,
+} from '@/server/worker/local';
 import { getLimiterName } from '@/server/worker/rate-limiter';
 import { decodeBase64Url, encodeBase64Url } from '@/utils/exposure/protocol';
 import { blindedElement } from '../helpers';
@@ -88,6 +105,39 @@ describe('libsodium in workerd', () => {
       expect(body.evaluated).toEqual(expected);
       expect(decodeBase64Url(body.proof)).toHaveLength(64);
     }
+  });
+});
+
+describe('the deployable bundle', () => {
+  it('is written as wrangler.toml expects it, with the bindings and class the Worker uses', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'eg-bundle-'));
+    try {
+      const written = await writeWorkerBundle(out);
+      expect(written.map((path) => path.slice(out.length + 1))).toEqual([WORKER_MAIN, LIBSODIUM_WASM]);
+      const script = await readFile(join(out, WORKER_MAIN), 'utf8');
+      expect(script).toContain(`from "./${LIBSODIUM_WASM}"`);
+      expect(script).toMatch(/export\s*\{[^}]*RateLimiterObject/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+    const config = parseTOML<{
+      main: string;
+      no_bundle: boolean;
+      compatibility_date: string;
+      compatibility_flags: string[];
+      r2_buckets: { binding: string }[];
+      durable_objects: { bindings: { name: string; class_name: string }[] };
+      migrations: { new_sqlite_classes?: string[] }[];
+      vars: Record<string, string>;
+    }>(await readFile(resolve(__dirname, '../../../wrangler.toml'), 'utf8'));
+    expect(config.main).toBe(`${DEFAULT_BUNDLE_DIR}/${WORKER_MAIN}`);
+    expect(config.no_bundle).toBe(true);
+    expect(config.compatibility_date).toBe(COMPATIBILITY_DATE);
+    expect(config.compatibility_flags).toEqual(COMPATIBILITY_FLAGS);
+    expect(config.r2_buckets.map((bucket) => bucket.binding)).toEqual([R2_BINDING]);
+    expect(config.durable_objects.bindings).toEqual([{ name: RATE_LIMITER_BINDING, class_name: 'RateLimiterObject' }]);
+    expect(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? [])).toContain('RateLimiterObject');
+    expect(config.vars).not.toHaveProperty('RANGE_SECRET_KEY');
   });
 });
 
