@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRange } from '@/server/builder/build';
 import { parseBuildConfig } from '@/server/builder/config';
@@ -11,11 +11,10 @@ import { createPublishPlan, createS3Sink, executePublishPlan, formatPublishPlan 
 import { OBJECT_KEYS } from '@/server/store-core';
 import { openLocalBucket } from '@/server/worker/local';
 import { parseManifest } from '@/utils/exposure/manifest';
+import { type CliResult, ROOT, runCliScript, waitForOutput } from './cli-process';
 import { checkNumber } from './helpers';
 import { createRangeData, type RangeData } from './targets';
 
-const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /**
  * Servers are signalled, so they run as `node --import tsx`: tsx's wrapper relays a signal through its
  * own handshake and, when the child is slow to answer it, SIGKILLs the child (leaving workerd behind).
@@ -30,31 +29,11 @@ afterAll(async () => {
   if (data) await rm(data.dir, { recursive: true, force: true });
 });
 
-function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    // Without R2 credentials, whatever the developer's shell holds.
-    const clean = { ...process.env };
-    for (const name of ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'S3_ENDPOINT']) delete clean[name];
-    const child = spawn(TSX, [join(ROOT, 'server/cli', script), ...args], { cwd: ROOT, env: { ...clean, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((done, fail) => {
-    let text = '';
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      if (pattern.test(text)) done(text);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`exited ${code}: ${text}`)));
-  });
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  // Without R2 credentials, whatever the developer's shell holds.
+  const clean = { ...process.env };
+  for (const name of ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'S3_ENDPOINT']) delete clean[name];
+  return runCliScript(join(ROOT, 'server/cli', script), args, { ...clean, ...env });
 }
 
 describe('createPublishPlan', () => {

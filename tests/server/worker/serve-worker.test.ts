@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeKey } from '@/server/keys';
 import { generateKeyPair } from '@/server/voprf';
+import { type CliResult, ROOT, runCliScript, waitForOutput } from '../cli-process';
 import { blindedElement, checkNumber } from '../helpers';
 import { createRangeData, type RangeData } from '../targets';
 
-const ROOT = resolve(__dirname, '../../..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 /**
  * Servers are signalled, so they run as `node --import tsx`: tsx's wrapper relays a signal through its
  * own handshake and, when the child is slow to answer it, SIGKILLs the child (leaving workerd behind).
@@ -29,28 +28,8 @@ afterAll(async () => {
   if (data) await rm(data.dir, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((done, fail) => {
-    let text = '';
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      if (pattern.test(text)) done(text);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`exited ${code}: ${text}`)));
-  });
+function run(args: string[]): Promise<CliResult> {
+  return runCliScript(CLI, args);
 }
 
 describe('npm run range:serve:worker', () => {
